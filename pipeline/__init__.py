@@ -1,0 +1,25 @@
+"""ugc-trust: trust in Chinese user-generated content (brand, content, interaction).
+
+The public API::
+
+    import ugc_trust
+    ugc_trust.normalize_text("軟體很好用！！！！！")          # '软件很好用！！！'
+    ugc_trust.normalize([{"id": "1", "text": "..."}])          # records with text_norm
+    ugc_trust.segment(records)                                  # + clauses, words
+    ugc_trust.Pipeline(stage="segment").run_files(["in.jsonl"], "out.jsonl")
+"""
+from __future__ import annotations
+
+from .brands import BrandLinker, link_brands
+from .config import load_config
+from .errors import InputError, ModelError, OutputError, UgcTrustError
+from .normalize import Normalizer, normalize, normalize_text
+from .pipeline import Pipeline, RunCounts
+from .segment import collapse_floods, segment, split_clauses, words
+
+__all__ = [
+    "BrandLinker", "InputError", "ModelError", "Normalizer", "OutputError", "Pipeline", "RunCounts",
+    "UgcTrustError", "collapse_floods", "link_brands", "load_config", "normalize", "normalize_text",
+    "segment", "split_clauses", "words",
+]
+__version__ = "0.1.0"
