@@ -24,9 +24,11 @@ import opencc
 from . import lexicons
 from .config import load_config
 
-# Zero-width characters, bidi marks, BOMs and C0/C1 controls except tab and newline.
+# Zero-width characters, bidi marks, BOMs and C0 controls except tab and newline. C1
+# controls (U+0080–U+009F) are removed only after mojibake repair, which needs them.
+_C1 = re.compile("[\u0080-\u009f]")
 _INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160"
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u034f\u061c\u115f\u1160"
     "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
     "\ufeff\uffa0\ufff0-\ufffb\U000e0000-\U000e0fff]"
 )
@@ -176,10 +178,25 @@ class Normalizer:
     # -- the whole ----------------------------------------------------------
 
     def __call__(self, text: str, lang: str | None = None) -> Normalized:
+        result = self._once(text, lang)
+        # Mojibake repair is the one step that can find new work in its own output
+        # (ftfy on Latin-1 garbage); rerun to a fixpoint where it may apply.
+        for _ in range(4):
+            if not (result.repaired or _LATIN1_SUSPECT.search(result.text)):
+                break
+            again = self._once(result.text, result.script)
+            if again.text == result.text:
+                break
+            result.text = again.text
+            result.repaired = True
+        return result
+
+    def _once(self, text: str, lang: str | None) -> Normalized:
         result = Normalized(text="")
+        text = _INVISIBLE.sub("", text)
         text, result.repaired = self.repair_mojibake(text)
-        text = unicodedata.normalize("NFC", text)
-        text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+        text = unicodedata.normalize("NFC", _INVISIBLE.sub("", _C1.sub("", text)))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = text.translate(_WIDTH_TABLE)
 
         result.script = self.detect_script(text, lang)

@@ -64,7 +64,7 @@ def train_tokenizer(texts: Iterable[str], out_dir: str | Path, vocab_size: int =
     out_dir.mkdir(parents=True, exist_ok=True)
     tokenizer.save_model(str(out_dir))
     fast = BertTokenizerFast(
-        vocab_file=str(out_dir / "vocab.txt"), do_lower_case=True, tokenize_chinese_chars=True,
+        vocab=str(out_dir / "vocab.txt"), do_lower_case=True, tokenize_chinese_chars=True,
         strip_accents=False, model_max_length=max_length,
     )
     fast.add_special_tokens({"additional_special_tokens": PLACEHOLDER_TOKENS})
