@@ -6,6 +6,7 @@ The public API::
     ugc_trust.normalize_text("軟體很好用！！！！！")          # '软件很好用！！！'
     ugc_trust.normalize([{"id": "1", "text": "..."}])          # records with text_norm
     ugc_trust.segment(records)                                  # + clauses, words
+    ugc_trust.score(["质量很好但是客服不理人"])                  # trust + sentiment per post
     ugc_trust.Pipeline(stage="segment").run_files(["in.jsonl"], "out.jsonl")
 """
 from __future__ import annotations
@@ -17,9 +18,20 @@ from .normalize import Normalizer, normalize, normalize_text
 from .pipeline import Pipeline, RunCounts
 from .segment import collapse_floods, segment, split_clauses, words
 
+
+def score(data, model: str | None = None, config: dict | None = None):
+    """Score texts, records or a pandas DataFrame (columns `text`, optional `id` and the input fields).
+
+    A list of strings or dicts gives a list of output records; a DataFrame gives a
+    DataFrame with the output columns. Invalid records raise `ValueError` naming the field.
+    """
+    from .api import score as _score
+
+    return _score(data, model=model, config=config)
+
 __all__ = [
     "BrandLinker", "InputError", "ModelError", "Normalizer", "OutputError", "Pipeline", "RunCounts",
     "UgcTrustError", "collapse_floods", "link_brands", "load_config", "normalize", "normalize_text",
-    "segment", "split_clauses", "words",
+    "score", "segment", "split_clauses", "words",
 ]
 __version__ = "0.1.0"

@@ -74,6 +74,21 @@ def segment(inputs, output, fmt, config, words):
     _run("segment", inputs, output, fmt, config, words=words)
 
 
+@cli.command()
+@_common
+@click.option("--model", default=None,
+              help="Model directory or hub id (default: models/ugc-trust-zh-small, in the repository).")
+def score(inputs, output, fmt, config, model):
+    """Score each post: trust (brand, content, interaction: absent/pos/neu/neg) and sentiment.
+
+    Runs normalize → segment → brand linking → classify in length-sorted batches. Writes
+    one row per input post, in input order, with `trust`, `trust_probs` (calibrated),
+    `sentiment`, `sentiment_score` in [-1, 1], `brand`, `clauses`, `text_norm` and `flood`
+    (members of a chat flood share one classification). JSONL, CSV or Parquet.
+    """
+    _run("score", inputs, output, fmt, config, model=model)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -1,0 +1,182 @@
+"""Joint fine-tuning of the trust and sentiment heads, and temperature calibration.
+
+An example is `{"text", "brand"?, "content"?, "interaction"?, "sentiment"?, "binary"?}`;
+a missing label is not trained on (the binary sentiment corpus only trains the
+sentiment head, over pos and neg alone). Class weights (inverse square-root frequency)
+counter the imbalance of the trust heads — content is rarely present.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..normalize import Normalizer
+from .heads import HEADS, BertForTrust
+
+IGNORE = -100
+
+
+def encode(tokenizer, texts: list[str], max_length: int = 128, normalizer: Normalizer | None = None) -> list[list[int]]:
+    normalizer = normalizer or Normalizer()
+    normalized = [normalizer(t).text or t for t in texts]
+    return tokenizer(normalized, truncation=True, max_length=max_length)["input_ids"]
+
+
+def label_matrix(examples: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """labels[i, h] (index into HEADS[h] or IGNORE) and binary[i] (sentiment over pos/neg only)."""
+    names = list(HEADS)
+    labels = np.full((len(examples), len(names)), IGNORE, dtype=np.int64)
+    for i, example in enumerate(examples):
+        for h, name in enumerate(names):
+            value = example.get(name)
+            if value is not None:
+                labels[i, h] = HEADS[name].index(value)
+    binary = np.array([bool(e.get("binary")) for e in examples])
+    return labels, binary
+
+
+def batches(ids: list[list[int]], order: list[int], batch_size: int, pad_id: int, rng: random.Random | None):
+    """Length-bucketed batches with dynamic padding: sort within chunks, then shuffle batches."""
+    if rng is not None:
+        order = order[:]
+        rng.shuffle(order)
+        chunk = batch_size * 50
+        groups = []
+        for start in range(0, len(order), chunk):
+            part = sorted(order[start:start + chunk], key=lambda i: len(ids[i]))
+            groups += [part[k:k + batch_size] for k in range(0, len(part), batch_size)]
+        rng.shuffle(groups)
+    else:
+        order = sorted(order, key=lambda i: len(ids[i]))
+        groups = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+    for group in groups:
+        length = max(len(ids[i]) for i in group)
+        input_ids = torch.full((len(group), length), pad_id, dtype=torch.long)
+        for row, i in enumerate(group):
+            input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+        yield group, input_ids, (input_ids != pad_id).long()
+
+
+def class_weights(labels: np.ndarray, head: int, n_classes: int) -> torch.Tensor:
+    column = labels[:, head]
+    counts = np.bincount(column[column >= 0], minlength=n_classes).astype(float)
+    weights = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+    weights = weights / (weights * counts).sum() * counts.sum()
+    return torch.tensor(weights, dtype=torch.float)
+
+
+def head_loss(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None,
+              binary_rows: torch.Tensor | None = None, neu_index: int | None = None) -> torch.Tensor | None:
+    keep = target != IGNORE
+    if not keep.any():
+        return None
+    logits, target = logits[keep], target[keep]
+    if binary_rows is not None and neu_index is not None:
+        binary_rows = binary_rows[keep]
+        # Binary-corpus rows know only pos vs neg: take neu out of their softmax.
+        mask = torch.zeros_like(logits)
+        mask[binary_rows, neu_index] = float("-inf")
+        logits = logits + mask
+    return nn.functional.cross_entropy(logits, target, weight=weight)
+
+
+def predict_logits(model: BertForTrust, ids: list[list[int]], pad_id: int, batch_size: int = 128) -> dict[str, np.ndarray]:
+    model.eval()
+    out = {name: np.zeros((len(ids), len(labels)), dtype=np.float32) for name, labels in model.config.trust_heads.items()}
+    with torch.inference_mode():
+        for group, input_ids, attention in batches(ids, list(range(len(ids))), batch_size, pad_id, None):
+            logits = model(input_ids, attention)
+            for name, value in logits.items():
+                out[name][group] = value.float().numpy()
+    return out
+
+
+def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_examples: list[dict], *,
+          epochs: int = 3, batch_size: int = 32, lr: float = 8e-5, warmup_share: float = 0.06, seed: int = 0,
+          max_length: int = 128, head_weights: dict | None = None, select: Callable | None = None,
+          log=print) -> dict:
+    """Train in place; keep the weights of the best dev epoch by `select(dev_logits, dev_labels)`."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    names = list(HEADS)
+    normalizer = Normalizer()
+    train_ids = encode(tokenizer, [e["text"] for e in train_examples], max_length, normalizer)
+    dev_ids = encode(tokenizer, [e["text"] for e in dev_examples], max_length, normalizer)
+    labels, binary = label_matrix(train_examples)
+    dev_labels, dev_binary = label_matrix(dev_examples)
+    weights = {name: (class_weights(labels, h, len(HEADS[name])) if name != "sentiment" else None)
+               for h, name in enumerate(names)}
+    head_weights = head_weights or {name: 1.0 for name in names}
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    steps = epochs * math.ceil(len(train_ids) / batch_size)
+    warmup = max(1, int(steps * warmup_share))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    labels_t, binary_t = torch.from_numpy(labels), torch.from_numpy(binary)
+    pad_id = tokenizer.pad_token_id
+    best, best_state, history = -1.0, None, []
+    started = time.time()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total, count = 0.0, 0
+        for group, input_ids, attention in batches(train_ids, list(range(len(train_ids))), batch_size, pad_id, rng):
+            logits = model(input_ids, attention)
+            index = torch.tensor(group)
+            losses = []
+            for h, name in enumerate(names):
+                loss = head_loss(logits[name], labels_t[index, h], weights[name],
+                                 binary_t[index] if name == "sentiment" else None,
+                                 HEADS["sentiment"].index("neu") if name == "sentiment" else None)
+                if loss is not None:
+                    losses.append(head_weights[name] * loss)
+            loss = torch.stack(losses).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            total += loss.item()
+            count += 1
+            if count % 200 == 0:
+                log(f"epoch {epoch} step {count} loss {total / count:.4f} {(time.time() - started) / 60:.1f} min")
+        dev_logits = predict_logits(model, dev_ids, pad_id)
+        score = select(dev_logits, dev_labels, dev_binary) if select else -total / max(count, 1)
+        history.append({"epoch": epoch, "train_loss": total / max(count, 1), "dev_score": score,
+                        "minutes": (time.time() - started) / 60})
+        log(f"epoch {epoch} done: train loss {total / max(count, 1):.4f}, dev score {score:.4f}")
+        if score > best:
+            best = score
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return {"history": history, "best_dev_score": best, "dev_ids": dev_ids, "dev_labels": dev_labels,
+            "dev_binary": dev_binary, "minutes": (time.time() - started) / 60}
+
+
+def fit_temperature(logits: np.ndarray, target: np.ndarray, binary: np.ndarray | None = None,
+                    neu_index: int | None = None) -> float:
+    """Temperature minimizing dev NLL (grid + refinement: robust for a handful of parameters)."""
+    keep = target != IGNORE
+    if keep.sum() < 10:
+        return 1.0
+    x = torch.from_numpy(logits[keep]).float()
+    y = torch.from_numpy(target[keep])
+    if binary is not None and neu_index is not None:
+        x[torch.from_numpy(binary[keep]), neu_index] = float("-inf")
+
+    def nll(t: float) -> float:
+        return nn.functional.cross_entropy(x / t, y).item()
+
+    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 60))
+    best = min(grid, key=nll)
+    for step in (0.05, 0.01):
+        candidates = best * np.exp(np.arange(-5, 6) * step)
+        best = min(candidates, key=nll)
+    return float(best)

@@ -1,0 +1,84 @@
+"""Training and evaluation examples: trust labels (v1 + the team's v2) and the sentiment corpora.
+
+Label files hold ids; the text of a pool id is looked up in ../shared/data here, so
+no corpus text is ever copied into the project. Every example carries its fixed split
+(`corpora.split_of`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..config import PROJECT_ROOT
+from . import corpora
+
+LABELS_DIR = PROJECT_ROOT / "data" / "labels"
+TRUST_FIELDS = ("brand", "content", "interaction", "sentiment")
+_EMOTICON_CODE = re.compile(r"\[[^\[\]\s]{1,12}\]")
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _pool_texts(ids: set[str], shared: Path) -> dict[str, str]:
+    """Text of each pool id, read from the shared corpora (streamed; only wanted ids kept)."""
+    found: dict[str, str] = {}
+    for row in corpora.weibo_sentiment(shared):
+        if row["id"] in ids:
+            found[row["id"]] = row["text"]
+    for name in ("weibo_covid19_2020", "bilibili_danmaku", "douyin_livechat", "eprstmt_unlabeled_reviews"):
+        for row in corpora.unlabeled(name, shared):
+            if row["id"] in ids:
+                found[row["id"]] = row["text"]
+    for row in corpora.aspect_sentences(shared):
+        if row["id"] in ids:
+            found[row["id"]] = row["text"]
+    return found
+
+
+def trust_examples(shared: Path = corpora.DEFAULT_SHARED, labels_dir: Path = LABELS_DIR) -> list[dict]:
+    """Every trust-labeled post: {id, text, brand, content, interaction, sentiment, source, domain, split}."""
+    examples: list[dict] = []
+    for row in _jsonl(shared / "trust" / "labels_v1.jsonl"):
+        examples.append({**{k: row[k] for k in ("id", "text", *TRUST_FIELDS)}, "source": "labels_v1", "domain": "review"})
+    pools = _jsonl(labels_dir / "trust_v2_pools.jsonl")
+    texts = _pool_texts({r["id"] for r in pools}, shared)
+    missing = [r["id"] for r in pools if r["id"] not in texts]
+    if missing:
+        raise ValueError(f"{len(missing)} label ids not found in {shared}: {missing[:5]}")
+    domain = {"weibo_senti_part": "social", "weibo_covid19_2020": "social", "bilibili_danmaku": "danmaku",
+              "douyin_livechat": "live_chat", "eprstmt_unlabeled": "review", "absa_hair": "review",
+              "absa_restaurant": "review"}
+    for row in pools:
+        examples.append({**{k: row[k] for k in ("id", *TRUST_FIELDS)}, "text": texts[row["id"]],
+                         "source": row["source"], "domain": domain.get(row["source"], "other")})
+    for row in _jsonl(labels_dir / "trust_v2_written.jsonl"):
+        examples.append({**{k: row[k] for k in ("id", "text", *TRUST_FIELDS)}, "source": "written",
+                         "domain": row.get("domain", "other"), "script": row.get("script")})
+    for example in examples:
+        example["split"] = corpora.split_of(example["id"])
+    return examples
+
+
+def strip_emoticon_codes(text: str) -> str:
+    """The Weibo sentiment labels were derived from emoticons: remove them before training."""
+    return _EMOTICON_CODE.sub("", text).strip()
+
+
+def sentiment_examples(shared: Path = corpora.DEFAULT_SHARED) -> list[dict]:
+    """Binary sentiment rows: {id, text, sentiment (pos/neg), corpus, split}."""
+    examples = []
+    for row in corpora.shopping_reviews(shared):
+        examples.append({"id": row["id"], "text": row["text"], "sentiment": "pos" if row["label"] else "neg",
+                         "corpus": "online_shopping_10_cats"})
+    for row in corpora.weibo_sentiment(shared):
+        text = strip_emoticon_codes(row["text"])
+        if text:
+            examples.append({"id": row["id"], "text": text, "sentiment": "pos" if row["label"] else "neg",
+                             "corpus": "weibo_senti_part"})
+    for example in examples:
+        example["split"] = corpora.split_of(example["id"])
+    return examples

@@ -1,0 +1,114 @@
+"""Fine-tune the trust + sentiment classifier from the pretrained encoder; seeded, reproducible.
+
+    python scripts/finetune.py --encoder models/ugc-bert-zh-small --out models/ugc-trust-zh-small
+
+Train rows: trust labels (../shared/data/trust/labels_v1.jsonl + data/labels/trust_v2_*)
+of the `train` split, oversampled ×--trust-repeat, and the binary sentiment corpora's
+`train` split (shopping reviews; Weibo with emoticon codes stripped). Dev rows pick the
+best epoch and fit one temperature per head. The test split is never read here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ugc_trust.model import corpora, finetune, labels  # noqa: E402
+from ugc_trust.model.heads import HEADS, BertForTrust  # noqa: E402
+
+
+def dev_score(logits, target, binary) -> float:
+    """Mean macro-F1 of the three trust heads and sentiment accuracy on dev (the selection rule)."""
+    from sklearn.metrics import f1_score
+
+    scores = []
+    for h, name in enumerate(HEADS):
+        keep = target[:, h] >= 0
+        if name == "sentiment":
+            rows = keep & binary
+            pos, neg = HEADS[name].index("pos"), HEADS[name].index("neg")
+            predicted = np.where(logits[name][rows, pos] >= logits[name][rows, neg], pos, neg)
+            scores.append(float((predicted == target[rows, h]).mean()))
+        else:
+            scores.append(f1_score(target[keep, h], logits[name][keep].argmax(1), average="macro"))
+    return float(np.mean(scores))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--encoder", default="models/ugc-bert-zh-small",
+                        help="pretrained encoder directory or hub id; 'random' for random initialisation")
+    parser.add_argument("--out", type=Path, default=Path("models/ugc-trust-zh-small"))
+    parser.add_argument("--shared", type=Path, default=corpora.DEFAULT_SHARED)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--trust-repeat", type=int, default=3)
+    parser.add_argument("--sentiment-rows", type=int, default=0, help="cap on binary sentiment rows (0 = all)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    import torch
+    from transformers import AutoTokenizer
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    started = time.time()
+    trust = labels.trust_examples(args.shared)
+    trust_ids = {e["id"] for e in trust}
+    sentiment = [dict(e, binary=True) for e in labels.sentiment_examples(args.shared) if e["id"] not in trust_ids]
+    train_rows = [e for e in trust if e["split"] == "train"] * args.trust_repeat
+    sentiment_train = [e for e in sentiment if e["split"] == "train"]
+    if args.sentiment_rows:
+        sentiment_train = random.Random(args.seed).sample(sentiment_train, min(args.sentiment_rows, len(sentiment_train)))
+    train_rows += sentiment_train
+    dev_sentiment = [e for e in sentiment if e["split"] == "dev"]
+    dev_rows = [e for e in trust if e["split"] == "dev"] + random.Random(args.seed).sample(dev_sentiment, min(2000, len(dev_sentiment)))
+    print(f"train rows {len(train_rows)} (trust {sum(1 for e in train_rows if not e.get('binary'))}, "
+          f"binary sentiment {len(sentiment_train)}); dev rows {len(dev_rows)}", flush=True)
+
+    encoder = args.encoder
+    tokenizer_source = encoder if encoder != "random" else "models/ugc-bert-zh-small"
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_source)
+    if encoder == "random":
+        from transformers import BertConfig
+
+        config = BertConfig.from_pretrained(tokenizer_source)
+        config.trust_heads = HEADS
+        torch.manual_seed(args.seed)
+        model = BertForTrust(config)
+    else:
+        model = BertForTrust.from_pretrained(encoder, dtype=torch.float32)  # MLM head weights are dropped
+        model.config.trust_heads = HEADS
+    result = finetune.train(model, tokenizer, train_rows, dev_rows, epochs=args.epochs, batch_size=args.batch_size,
+                            lr=args.lr, seed=args.seed, select=dev_score, log=lambda m: print(m, flush=True))
+
+    # Temperature scaling on dev, one temperature per head.
+    logits = finetune.predict_logits(model, result["dev_ids"], tokenizer.pad_token_id)
+    temperatures = {}
+    for h, name in enumerate(HEADS):
+        binary = result["dev_binary"] if name == "sentiment" else None
+        temperatures[name] = finetune.fit_temperature(logits[name], result["dev_labels"][:, h], binary,
+                                                      HEADS["sentiment"].index("neu") if name == "sentiment" else None)
+    model.config.temperatures = temperatures
+    print("temperatures:", temperatures, flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(str(args.out), safe_serialization=True)
+    tokenizer.save_pretrained(str(args.out))
+    summary = {"args": {k: str(v) for k, v in vars(args).items()}, "history": result["history"],
+               "best_dev_score": result["best_dev_score"], "temperatures": temperatures,
+               "train_rows": len(train_rows), "dev_rows": len(dev_rows), "minutes": (time.time() - started) / 60}
+    (args.out / "training_summary.json").write_text(json.dumps(summary, indent=1))
+    print(json.dumps(summary, indent=1), flush=True)
+
+
+if __name__ == "__main__":
+    main()
