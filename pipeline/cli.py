@@ -76,9 +76,11 @@ def segment(inputs, output, fmt, config, words):
 
 @cli.command()
 @_common
+@click.option("--db", default=None, type=click.Path(dir_okay=False),
+              help="Also upsert the scored posts into this DuckDB store (by platform and id).")
 @click.option("--model", default=None,
               help="Model directory or hub id (default: models/ugc-trust-zh-small, in the repository).")
-def score(inputs, output, fmt, config, model):
+def score(inputs, output, fmt, config, db, model):
     """Score each post: trust (brand, content, interaction: absent/pos/neu/neg) and sentiment.
 
     Runs normalize → segment → brand linking → classify in length-sorted batches. Writes
@@ -87,6 +89,123 @@ def score(inputs, output, fmt, config, model):
     (members of a chat flood share one classification). JSONL, CSV or Parquet.
     """
     _run("score", inputs, output, fmt, config, model=model)
+    if db:
+        from .store import TrustStore, read_scored
+
+        with TrustStore(db) as store:
+            store.upsert_posts(read_scored([output]))
+            click.echo(f"store {db}: {store.count()} posts", err=True)
+
+
+def _posts(scored: tuple[str, ...], db: str | None):
+    """Posts from scored files, upserted into the DuckDB store when --db is given."""
+    from .errors import InputError
+    from .store import TrustStore, read_scored
+
+    if not scored and not db:
+        raise InputError("give scored files (from `ugc-trust score`) and/or --db trust.duckdb")
+    posts = read_scored(scored) if scored else None
+    store = None
+    if db:
+        store = TrustStore(db)
+        if posts is not None:
+            store.upsert_posts(posts)
+        posts = store.posts()
+    return posts, store
+
+
+def _scored_options(function):
+    function = click.option("--db", default=None, type=click.Path(dir_okay=False),
+                            help="DuckDB store: scored inputs are upserted by (platform, id); results saved as tables.")(function)
+    function = click.option("--by-platform", is_flag=True, help="Separate indices per platform.")(function)
+    function = click.option("--period", type=click.Choice(["day", "week", "month"]), default=None,
+                            help="Period of the indices (default from configs/default.yaml: week).")(function)
+    function = click.option("--config", type=click.Path(dir_okay=False), default=None,
+                            help="YAML file merged over configs/default.yaml.")(function)
+    function = click.argument("scored", nargs=-1, type=click.Path())(function)
+    return function
+
+
+@cli.command()
+@_scored_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="indices as .csv, .parquet or .jsonl")
+def aggregate(scored, period, by_platform, db, config, output):
+    """Per-brand trust indices per dimension and period, with 95% intervals.
+
+    SCORED are outputs of `ugc-trust score` (JSONL, CSV, Parquet) and/or the --db store.
+    Columns: brand, platform, dimension, period, period_start, index, lo, hi, volume,
+    n_posts, coverage, pos, neu, neg.
+    """
+    from .aggregate import aggregate_posts
+    from .config import load_config
+
+    posts, store = _posts(scored, db)
+    table = aggregate_posts(posts, period, by_platform, load_config(config))
+    _write_table(table, output)
+    if store is not None:
+        store.replace_table("indices", table)
+        store.close()
+    click.echo(f"{len(table)} index rows for {table['brand'].nunique()} brands from {len(posts)} posts → {output}", err=True)
+
+
+@cli.command()
+@_scored_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="alerts as .jsonl (or .csv)")
+def alerts(scored, period, by_platform, db, config, output):
+    """Alerts where a period's trust index fell below its trailing baseline.
+
+    Margin, posterior probability, minimum volume and baseline length are in configs/ (alerts:).
+    Each alert names brand, dimension, period, drop with its interval, volume and the 5
+    posts that contributed most to the drop.
+    """
+    from .alerts import find_alerts
+    from .config import load_config
+
+    posts, store = _posts(scored, db)
+    found = find_alerts(posts, period, by_platform, load_config(config))
+    _write_table(found, output)
+    if store is not None:
+        store.replace_table("alerts", found)
+        store.close()
+    click.echo(f"{len(found)} alerts from {len(posts)} posts → {output}", err=True)
+
+
+@cli.command()
+@_scored_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the HTML report")
+@click.option("--png-dir", default=None, type=click.Path(file_okay=False), help="where the PNG charts go (default: next to the report)")
+def report(scored, period, by_platform, db, config, output, png_dir):
+    """A self-contained HTML report (and PNG charts) of indices, intervals, volume and alerts per brand."""
+    from .alerts import find_alerts
+    from .aggregate import aggregate_posts
+    from .config import load_config
+    from .report import write_report
+
+    settings = load_config(config)
+    posts, store = _posts(scored, db)
+    table = aggregate_posts(posts, period, by_platform, settings)
+    found = find_alerts(posts, period, by_platform, settings, indices=table)
+    written = write_report(table, found, output, png_dir)
+    if store is not None:
+        store.close()
+    click.echo(f"report of {table['brand'].nunique()} brands, {len(found)} alerts → {written['html']} "
+               f"(+ {len(written['pngs'])} PNG charts)", err=True)
+
+
+def _write_table(table, output: str) -> None:
+    from .errors import OutputError
+
+    path = Path(output)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".parquet":
+            table.to_parquet(path, index=False)
+        elif path.suffix in (".jsonl", ".json"):
+            table.to_json(path, orient="records", lines=True, force_ascii=False, date_format="iso")
+        else:
+            table.to_csv(path, index=False)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write ({error.strerror or error})") from error
 
 
 def main() -> None:

@@ -1,0 +1,221 @@
+"""Evaluate the trust classifier on the fixed test split, beside two baselines run here.
+
+    python scripts/evaluate.py --model models/ugc-trust-zh-small --card models/ugc-trust-zh-small/README.md
+
+Reports, per head (brand, content, interaction, sentiment): macro-F1, accuracy,
+per-class precision/recall, confusion matrix and expected calibration error, for
+  - the model,
+  - char 1–3-gram TF-IDF + logistic regression per head (trained on the same train split),
+  - a keyword lexicon (hand-written trust and sentiment cue words, below).
+Also: binary sentiment accuracy on the held-out (test) split of the shopping corpus and
+of the Weibo corpus (emoticon codes stripped) against TF-IDF + LR and + linear SVM
+trained on their train split; and the trust test split converted to traditional script
+(OpenCC s2twp) against the simplified original. Writes JSON and, with --card, replaces
+the "Evaluation" section of the model card.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ugc_trust.model import corpora, labels  # noqa: E402
+from ugc_trust.model.heads import HEADS  # noqa: E402
+from ugc_trust.model.metrics import head_report  # noqa: E402
+from ugc_trust.normalize import Normalizer  # noqa: E402
+
+# -- the keyword baseline: cue words a reader of the taxonomy would list first ------------
+KEYWORDS = {
+    "brand": {
+        "neg": "质量差|质量不好|做工粗糙|假货|山寨|不是正品|难用|不好用|垃圾|坏了|太贵|不值|再也不买|失望|退货|难吃|掉色|起球",
+        "pos": "质量好|质量不错|质量很好|正品|好用|做工好|做工不错|性价比高|划算|回购|值得|好吃|舒服|不错|推荐",
+        "neu": "品牌|质量|正品吗|产品|东西",
+    },
+    "content": {
+        "neg": "图文不符|货不对板|与描述不符|和描述不一样|和图片不一样|刷的|水军|虚假宣传|软广|恰饭|骗人|先涨价|降价|价保|赠品没|没有赠品",
+        "pos": "与描述相符|和描述一样|和图片一样|没骗人|没踩雷|测评|实物比图片",
+        "neu": "描述|图片|评价|评论|博主|主播说|广告|宣传",
+    },
+    "interaction": {
+        "neg": "客服.{0,4}(差|不理|不回|态度)|已读不回|物流慢|快递慢|发货慢|包装破损|暴力|不回答|售后.{0,3}差|拖",
+        "pos": "客服.{0,4}(好|耐心|热情|及时)|秒回|物流快|快递快|发货快|送货快|包装好|服务好|售后好|主播.{0,2}(好|美|会说|耐心)",
+        "neu": "客服|物流|快递|发货|售后|包装|主播|福袋|链接",
+    },
+}
+SENTIMENT_POS = "好|不错|满意|喜欢|推荐|棒|赞|划算|值|快|舒服|漂亮|开心|哈哈|爱"
+SENTIMENT_NEG = "差|不好|失望|垃圾|坏|慢|贵|假|退|难|烂|骗|气|不行|无语|后悔|恶心"
+
+
+def keyword_predict(texts: list[str]) -> dict[str, list[str]]:
+    out = {name: [] for name in HEADS}
+    compiled = {d: {p: re.compile(k) for p, k in table.items()} for d, table in KEYWORDS.items()}
+    pos_re, neg_re = re.compile(SENTIMENT_POS), re.compile(SENTIMENT_NEG)
+    for text in texts:
+        for dimension, table in compiled.items():
+            label = "absent"
+            for polarity in ("neg", "pos", "neu"):
+                if table[polarity].search(text):
+                    label = polarity
+                    break
+            out[dimension].append(label)
+        pos, neg = len(pos_re.findall(text)), len(neg_re.findall(text))
+        out["sentiment"].append("pos" if pos > neg else "neg" if neg > pos else "neu")
+    return out
+
+
+def tfidf_fit(texts, targets, svm: bool = False):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    classifier = LinearSVC(C=0.5) if svm else LogisticRegression(max_iter=2000, C=10.0, class_weight="balanced")
+    model = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True), classifier)
+    return model.fit(texts, targets)
+
+
+def model_probs(classifier, texts: list[str]) -> dict[str, np.ndarray]:
+    return classifier.predict(texts)
+
+
+def report_all(gold: list[dict], predicted: dict[str, list[str]] | None = None,
+               probs: dict[str, np.ndarray] | None = None) -> dict:
+    out = {}
+    for name, names in HEADS.items():
+        target = np.array([names.index(g[name]) for g in gold])
+        if probs is not None:
+            p = probs[name]
+            pred = p.argmax(1)
+            out[name] = head_report(target, pred, names, p)
+        else:
+            pred = np.array([names.index(x) for x in predicted[name]])
+            out[name] = head_report(target, pred, names)
+    return out
+
+
+def binary_accuracy(probs: np.ndarray, gold: list[str]) -> float:
+    names = HEADS["sentiment"]
+    pos, neg = names.index("pos"), names.index("neg")
+    predicted = np.where(probs[:, pos] >= probs[:, neg], "pos", "neg")
+    return float((predicted == np.array(gold)).mean())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="models/ugc-trust-zh-small")
+    parser.add_argument("--shared", type=Path, default=corpora.DEFAULT_SHARED)
+    parser.add_argument("--json", type=Path, default=None, help="write all figures here")
+    parser.add_argument("--card", type=Path, default=None, help="model card whose Evaluation section is replaced")
+    args = parser.parse_args()
+    from ugc_trust.classify import Classifier
+
+    started = time.time()
+    normalizer = Normalizer()
+    classifier = Classifier.load(args.model)
+
+    def norm(texts):
+        return [normalizer(t).text or t for t in texts]
+
+    trust = labels.trust_examples(args.shared)
+    train = [e for e in trust if e["split"] == "train"]
+    test = [e for e in trust if e["split"] == "test"]
+    test_texts = norm([e["text"] for e in test])
+    results: dict = {"test_rows": len(test), "train_rows": len(train)}
+
+    results["model"] = report_all(test, probs=classifier.predict(test_texts))
+    tfidf_pred = {}
+    train_texts = norm([e["text"] for e in train])
+    for name in HEADS:
+        tfidf_pred[name] = list(tfidf_fit(train_texts, [e[name] for e in train]).predict(test_texts))
+    results["tfidf_lr"] = report_all(test, predicted=tfidf_pred)
+    results["keywords"] = report_all(test, predicted=keyword_predict(test_texts))
+
+    # Per domain (macro-F1 of the model) to show where it is weak.
+    results["by_domain"] = {}
+    for domain in sorted({e["domain"] for e in test}):
+        subset = [e for e in test if e["domain"] == domain]
+        if len(subset) >= 15:
+            results["by_domain"][domain] = {"n": len(subset), **{
+                name: round(report["macro_f1"], 3) for name, report in
+                report_all(subset, probs=classifier.predict(norm([e["text"] for e in subset]))).items()}}
+
+    # Traditional script: the same test split through OpenCC s2twp.
+    import opencc
+
+    s2twp = opencc.OpenCC("s2twp")
+    traditional = [s2twp.convert(e["text"]) for e in test]
+    results["traditional_s2twp"] = report_all(test, probs=classifier.predict(norm(traditional)))
+
+    # Binary sentiment on the held-out splits of the sentiment corpora.
+    sentiment = labels.sentiment_examples(args.shared)
+    results["binary_sentiment"] = {}
+    for corpus in ("online_shopping_10_cats", "weibo_senti_part"):
+        train_rows = [e for e in sentiment if e["corpus"] == corpus and e["split"] == "train"]
+        test_rows = [e for e in sentiment if e["corpus"] == corpus and e["split"] == "test"]
+        x_train, x_test = norm([e["text"] for e in train_rows]), norm([e["text"] for e in test_rows])
+        y_train, y_test = [e["sentiment"] for e in train_rows], np.array([e["sentiment"] for e in test_rows])
+        lr = float((tfidf_fit(x_train, y_train).predict(x_test) == y_test).mean())
+        svm = float((tfidf_fit(x_train, y_train, svm=True).predict(x_test) == y_test).mean())
+        model = binary_accuracy(classifier.predict(x_test)["sentiment"], list(y_test))
+        results["binary_sentiment"][corpus] = {"n_test": len(test_rows), "n_train": len(train_rows),
+                                               "model": model, "tfidf_lr": lr, "tfidf_svm": svm}
+    results["minutes"] = (time.time() - started) / 60
+    text = render(results, args.model)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    if args.card:
+        replace_section(args.card, "## Evaluation", text)
+
+
+def render(results: dict, model: str) -> str:
+    lines = ["## Evaluation", "",
+             f"Test split: {results['test_rows']} trust-labeled posts never trained on or tuned against "
+             f"(`split_of(id) == 'test'`); baselines trained on the same {results['train_rows']} train posts.",
+             "Reproduce: `python scripts/evaluate.py --model " + model + " --card " + model + "/README.md`", "",
+             "| head | system | macro-F1 | accuracy | ECE |", "|---|---|---|---|---|"]
+    for name in HEADS:
+        for system, label in (("model", "this model"), ("tfidf_lr", "TF-IDF char 1–3 + LR"), ("keywords", "keyword lexicon"),
+                              ("traditional_s2twp", "this model, test → s2twp")):
+            report = results[system][name]
+            ece = f"{report['ece']:.3f}" if "ece" in report else "—"
+            lines.append(f"| {name} | {label} | {report['macro_f1']:.3f} | {report['accuracy']:.3f} | {ece} |")
+    lines += ["", "Binary sentiment (pos vs neg) on the held-out test split of each sentiment corpus:", "",
+              "| corpus | n test | this model | TF-IDF + LR | TF-IDF + linear SVM |", "|---|---|---|---|---|"]
+    for corpus, row in results["binary_sentiment"].items():
+        lines.append(f"| {corpus} | {row['n_test']} | {row['model']:.3f} | {row['tfidf_lr']:.3f} | {row['tfidf_svm']:.3f} |")
+    lines += ["", "Model macro-F1 by domain of the test split:", "",
+              "| domain | n | brand | content | interaction | sentiment |", "|---|---|---|---|---|---|"]
+    for domain, row in results["by_domain"].items():
+        lines.append(f"| {domain} | {row['n']} | {row['brand']} | {row['content']} | {row['interaction']} | {row['sentiment']} |")
+    lines += ["", "Per-class precision / recall of this model (test split):", ""]
+    for name in HEADS:
+        report = results["model"][name]
+        cells = ", ".join(f"{label} {v['precision']:.2f}/{v['recall']:.2f} (n={v['support']})"
+                          for label, v in report["per_class"].items())
+        lines.append(f"- **{name}**: {cells}; confusion (rows gold {report['labels']}): {report['confusion']}")
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(card: Path, heading: str, text: str) -> None:
+    content = card.read_text(encoding="utf-8") if card.exists() else ""
+    if heading in content:
+        start = content.index(heading)
+        rest = content[start + len(heading):]
+        match = re.search(r"\n## ", rest)
+        end = start + len(heading) + (match.start() + 1 if match else len(rest))
+        content = content[:start] + text + ("\n" + content[end:] if match else "")
+    else:
+        content = content.rstrip() + "\n\n" + text
+    card.write_text(content, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
