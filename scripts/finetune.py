@@ -51,7 +51,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--trust-repeat", type=int, default=3)
-    parser.add_argument("--sentiment-rows", type=int, default=0, help="cap on binary sentiment rows (0 = all)")
+    parser.add_argument("--sentiment-per-epoch", type=int, default=20000,
+                        help="binary sentiment rows drawn afresh each epoch from the whole train split (0 = all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
@@ -66,13 +67,11 @@ def main() -> None:
     sentiment = [dict(e, binary=True) for e in labels.sentiment_examples(args.shared) if e["id"] not in trust_ids]
     train_rows = [e for e in trust if e["split"] == "train"] * args.trust_repeat
     sentiment_train = [e for e in sentiment if e["split"] == "train"]
-    if args.sentiment_rows:
-        sentiment_train = random.Random(args.seed).sample(sentiment_train, min(args.sentiment_rows, len(sentiment_train)))
-    train_rows += sentiment_train
     dev_sentiment = [e for e in sentiment if e["split"] == "dev"]
     dev_rows = [e for e in trust if e["split"] == "dev"] + random.Random(args.seed).sample(dev_sentiment, min(2000, len(dev_sentiment)))
-    print(f"train rows {len(train_rows)} (trust {sum(1 for e in train_rows if not e.get('binary'))}, "
-          f"binary sentiment {len(sentiment_train)}); dev rows {len(dev_rows)}", flush=True)
+    print(f"train rows: trust {len(train_rows)} (×{args.trust_repeat}) + binary sentiment "
+          f"{args.sentiment_per_epoch or len(sentiment_train)} a epoch of {len(sentiment_train)}; dev rows {len(dev_rows)}",
+          flush=True)
 
     encoder = args.encoder
     tokenizer_source = encoder if encoder != "random" else "models/ugc-bert-zh-small"
@@ -88,7 +87,8 @@ def main() -> None:
         model = BertForTrust.from_pretrained(encoder, dtype=torch.float32)  # MLM head weights are dropped
         model.config.trust_heads = HEADS
     result = finetune.train(model, tokenizer, train_rows, dev_rows, epochs=args.epochs, batch_size=args.batch_size,
-                            lr=args.lr, seed=args.seed, select=dev_score, log=lambda m: print(m, flush=True))
+                            lr=args.lr, seed=args.seed, select=dev_score, pool=sentiment_train,
+                            pool_per_epoch=args.sentiment_per_epoch, log=lambda m: print(m, flush=True))
 
     # Temperature scaling on dev, one temperature per head.
     logits = finetune.predict_logits(model, result["dev_ids"], tokenizer.pad_token_id)
@@ -105,7 +105,7 @@ def main() -> None:
     tokenizer.save_pretrained(str(args.out))
     summary = {"args": {k: str(v) for k, v in vars(args).items()}, "history": result["history"],
                "best_dev_score": result["best_dev_score"], "temperatures": temperatures,
-               "train_rows": len(train_rows), "dev_rows": len(dev_rows), "minutes": (time.time() - started) / 60}
+               "trust_train_rows": len(train_rows), "sentiment_train_rows": len(sentiment_train), "dev_rows": len(dev_rows), "minutes": (time.time() - started) / 60}
     (args.out / "training_summary.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary, indent=1), flush=True)
 

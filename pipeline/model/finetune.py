@@ -100,23 +100,31 @@ def predict_logits(model: BertForTrust, ids: list[list[int]], pad_id: int, batch
 def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_examples: list[dict], *,
           epochs: int = 3, batch_size: int = 32, lr: float = 8e-5, warmup_share: float = 0.06, seed: int = 0,
           max_length: int = 128, head_weights: dict | None = None, select: Callable | None = None,
-          log=print) -> dict:
-    """Train in place; keep the weights of the best dev epoch by `select(dev_logits, dev_labels)`."""
+          pool: list[dict] | None = None, pool_per_epoch: int = 0, log=print) -> dict:
+    """Train in place; keep the weights of the best dev epoch by `select(dev_logits, dev_labels)`.
+
+    `pool` rows are drawn afresh each epoch (`pool_per_epoch` of them) beside all of
+    `train_examples`: a large auxiliary corpus is covered across epochs without making
+    every epoch as long as the corpus.
+    """
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     names = list(HEADS)
     normalizer = Normalizer()
-    train_ids = encode(tokenizer, [e["text"] for e in train_examples], max_length, normalizer)
+    pool = pool or []
+    fixed = len(train_examples)
+    train_ids = encode(tokenizer, [e["text"] for e in train_examples + pool], max_length, normalizer)
     dev_ids = encode(tokenizer, [e["text"] for e in dev_examples], max_length, normalizer)
-    labels, binary = label_matrix(train_examples)
+    labels, binary = label_matrix(train_examples + pool)
     dev_labels, dev_binary = label_matrix(dev_examples)
     weights = {name: (class_weights(labels, h, len(HEADS[name])) if name != "sentiment" else None)
                for h, name in enumerate(names)}
     head_weights = head_weights or {name: 1.0 for name in names}
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    steps = epochs * math.ceil(len(train_ids) / batch_size)
+    per_epoch = fixed + (min(pool_per_epoch, len(pool)) if pool_per_epoch else len(pool))
+    steps = epochs * math.ceil(per_epoch / batch_size)
     warmup = max(1, int(steps * warmup_share))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     labels_t, binary_t = torch.from_numpy(labels), torch.from_numpy(binary)
@@ -126,7 +134,10 @@ def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_exampl
     for epoch in range(1, epochs + 1):
         model.train()
         total, count = 0.0, 0
-        for group, input_ids, attention in batches(train_ids, list(range(len(train_ids))), batch_size, pad_id, rng):
+        drawn = list(range(fixed, fixed + len(pool)))
+        if pool_per_epoch and pool_per_epoch < len(pool):
+            drawn = rng.sample(drawn, pool_per_epoch)
+        for group, input_ids, attention in batches(train_ids, list(range(fixed)) + drawn, batch_size, pad_id, rng):
             logits = model(input_ids, attention)
             index = torch.tensor(group)
             losses = []
