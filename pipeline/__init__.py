@@ -7,10 +7,17 @@ The public API::
     ugc_trust.normalize([{"id": "1", "text": "..."}])          # records with text_norm
     ugc_trust.segment(records)                                  # + clauses, words
     ugc_trust.score(["质量很好但是客服不理人"])                  # trust + sentiment per post
+    ugc_trust.aggregate("scored.jsonl", period="week")           # indices DataFrame
+    ugc_trust.alerts("trust.duckdb"); ugc_trust.report("scored.jsonl", "report.html")
     ugc_trust.Pipeline(stage="segment").run_files(["in.jsonl"], "out.jsonl")
 """
 from __future__ import annotations
 
+# Load the stage modules before binding the API functions of the same names (aggregate,
+# alerts, report), so a later submodule import cannot replace the function attribute.
+from . import aggregate as _aggregate_module, alerts as _alerts_module, report as _report_module  # noqa: F401
+from .aggregate import aggregate
+from .api import alerts, report
 from .brands import BrandLinker, link_brands
 from .config import load_config
 from .errors import InputError, ModelError, OutputError, UgcTrustError
@@ -30,7 +37,7 @@ def score(data, model: str | None = None, config: dict | None = None):
     return _score(data, model=model, config=config)
 
 __all__ = [
-    "BrandLinker", "InputError", "ModelError", "Normalizer", "OutputError", "Pipeline", "RunCounts",
+    "aggregate", "alerts", "report", "BrandLinker", "InputError", "ModelError", "Normalizer", "OutputError", "Pipeline", "RunCounts",
     "UgcTrustError", "collapse_floods", "link_brands", "load_config", "normalize", "normalize_text",
     "score", "segment", "split_clauses", "words",
 ]

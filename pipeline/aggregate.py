@@ -117,17 +117,20 @@ def aggregate_posts(posts: pd.DataFrame, period: str | None = None, by_platform:
     return table[columns].reset_index(drop=True)
 
 
-def aggregate(source, period: str | None = None, by_platform: bool = False, config: dict | None = None) -> pd.DataFrame:
-    """Indices from scored files (JSONL/CSV/Parquet), a DuckDB store path, a TrustStore or a posts DataFrame."""
+def load_posts(source) -> pd.DataFrame:
+    """Posts from scored files (JSONL/CSV/Parquet), a DuckDB store path, a TrustStore or a DataFrame."""
     from pathlib import Path
 
     from .store import TrustStore, read_scored
 
     if isinstance(source, pd.DataFrame):
-        posts = source
-    elif isinstance(source, TrustStore):
-        posts = source.posts()
-    else:
-        paths = [source] if isinstance(source, (str, Path)) else list(source)
-        posts = read_scored(paths)
-    return aggregate_posts(posts, period, by_platform, config)
+        return source
+    if isinstance(source, TrustStore):
+        return source.posts()
+    paths = [source] if isinstance(source, (str, Path)) else list(source)
+    return read_scored(paths)
+
+
+def aggregate(source, period: str | None = None, by_platform: bool = False, config: dict | None = None) -> pd.DataFrame:
+    """Indices (a DataFrame) from scored files, a DuckDB store or a posts DataFrame."""
+    return aggregate_posts(load_posts(source), period, by_platform, config)

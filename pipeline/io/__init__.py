@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Iterator
 
 from ..records import RecordError, Reject, validate
+from .platforms import read_any
 from .readers import detect_encoding, detect_format, read_raw
 from .writers import RecordWriter, RejectWriter, rejects_path
 
 __all__ = ["InputStream", "RecordWriter", "RejectWriter", "rejects_path", "detect_format",
-           "detect_encoding", "read_raw"]
+           "detect_encoding", "read_any", "read_raw"]
 
 
 @dataclass
@@ -33,7 +34,7 @@ class InputStream:
     def batches(self, on_reject=None) -> Iterator[list[dict]]:
         batch: list[dict] = []
         for path in self.paths:
-            for line, item in read_raw(path, self.format):
+            for line, item in read_any(path, self.format):
                 self.read += 1
                 if isinstance(item, Reject):
                     self._reject(item, on_reject)
