@@ -61,6 +61,7 @@ def to_utc_iso(value, tz: str = "Asia/Shanghai", reference: datetime | None = No
     normalized = re.sub(r"^(\d{4})-(\d{1,2})\.(\d{1,2})", r"\1-\2-\3", normalized)
     normalized = re.sub(r"^(\d{4})-(\d)(?=\D|$)", r"\1-0\2", normalized)
     normalized = re.sub(r"^(\d{4}-\d{2})-(\d)(?=\D|$)", r"\1-0\2", normalized)
+    normalized = re.sub(r"\s+(\d):", r" 0\1:", normalized)
     try:
         moment = datetime.fromisoformat(normalized.replace("Z", "+00:00"))
     except ValueError:
