@@ -192,6 +192,39 @@ def report(scored, period, by_platform, db, config, output, png_dir):
                f"(+ {len(written['pngs'])} PNG charts)", err=True)
 
 
+@cli.command()
+@click.option("--config", "batch_config", default="configs/batch.yaml", show_default=True,
+              type=click.Path(dir_okay=False), help="Batch settings (see configs/batch.example.yaml).")
+@click.option("--once", is_flag=True, help="Run once and exit (the default when --every is not given).")
+@click.option("--every", default=None, help="Run in a loop, e.g. --every 1h (s, m, h, d).")
+@click.option("--inbox", default=None, type=click.Path(file_okay=False), help="Override the inbox folder.")
+@click.option("--db", default=None, type=click.Path(dir_okay=False), help="Override the DuckDB store.")
+@click.option("--model", default=None, help="Override the model directory or hub id.")
+def batch(batch_config, once, every, inbox, db, model):
+    """Process new crawler exports in the inbox: score, store, indices, alerts, report.
+
+    Only new or changed files (by content hash) are read. Each file's posts are upserted
+    by (platform, id) and the file is marked done in one transaction, so a killed run
+    loses and double-counts nothing. A second concurrent run exits with a message.
+    """
+    import time as _time
+
+    from .batch import BatchSettings, parse_every, run_once
+
+    settings = BatchSettings.load(batch_config if Path(batch_config).exists() else None,
+                                  inbox=inbox, db=db, model=model)
+    log = lambda message: click.echo(message, err=True)  # noqa: E731
+    if every and not once:
+        interval = parse_every(every)
+        while True:
+            try:
+                run_once(settings, log)
+            except UgcTrustError as error:
+                click.echo(f"ugc-trust: batch run failed: {error}", err=True)
+            _time.sleep(interval)
+    run_once(settings, log)
+
+
 def _write_table(table, output: str) -> None:
     from .errors import OutputError
 

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ def tiny_model(tmp_path_factory) -> Path:
 
     from ugc_trust.model.heads import HEADS, BertForTrust
 
-    tokenizer = AutoTokenizer.from_pretrained(str(DEFAULT_MODEL))
+    tokenizer = AutoTokenizer.from_pretrained(os.environ.get("UGC_TRUST_TEST_TOKENIZER", str(DEFAULT_MODEL)))
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=256, pad_token_id=tokenizer.pad_token_id)
     config.trust_heads = HEADS
