@@ -165,7 +165,7 @@ def _run(settings: BatchSettings, log) -> dict:
                     continue
                 digest = file_hash(path)
                 done = store.connection.execute("SELECT 1 FROM files WHERE path = ? AND sha256 = ?",
-                                                [str(path), digest]).fetchone()
+                                                [str(path), digest]).fetchall()
                 if done:
                     continue
                 counts, brands = _process_file(store, pipeline, path, digest, run["run_id"], rejects, settings, log)

@@ -168,7 +168,7 @@ class TrustStore:
         return frame
 
     def count(self) -> int:
-        return self.connection.execute("SELECT count(*) FROM posts").fetchone()[0]
+        return self.connection.execute("SELECT count(*) FROM posts").fetchall()[0][0]
 
     def replace_table(self, name: str, frame: pd.DataFrame) -> None:
         """Replace the rows of `indices` or `alerts` for the brands in `frame`."""
