@@ -15,13 +15,12 @@ import json
 import random
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchutil import PeakRSS  # noqa: E402
 from bench_text import example_texts  # noqa: E402
 
 
@@ -75,17 +74,6 @@ def write_inbox(inbox: Path, n: int, seed: int = 0) -> int:
         file_number += 1
     return file_number
 
-
-class PeakRSS(threading.Thread):
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak, self.running = 0, True
-
-    def run(self):
-        process = psutil.Process()
-        while self.running:
-            self.peak = max(self.peak, process.memory_info().rss)
-            time.sleep(0.1)
 
 
 def main() -> None:

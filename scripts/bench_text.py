@@ -13,14 +13,16 @@ import argparse
 import json
 import multiprocessing as mp
 import random
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from benchutil import PeakRSS  # noqa: E402
 
 
 def example_texts() -> list[str]:
@@ -62,22 +64,6 @@ def _work(batch: list[dict]) -> int:
 def _init_worker() -> None:
     _work([{"text": "预热"}])
 
-
-class PeakRSS(threading.Thread):
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak = 0
-        self.running = True
-
-    def run(self):
-        me = psutil.Process()
-        while self.running:
-            try:
-                rss = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
-            except psutil.Error:
-                rss = me.memory_info().rss
-            self.peak = max(self.peak, rss)
-            time.sleep(0.05)
 
 
 def main() -> None:
