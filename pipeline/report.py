@@ -147,21 +147,21 @@ is negative) to <b>+1</b> (every one is positive); 0 is balanced. The shaded ban
 wide when few posts speak about it, so a single noisy week is not mistaken for a trend. Grey bars
 show how many posts each point rests on. A red ▼ marks an <b>alert</b>: the period fell clearly below
 its previous weeks' baseline; the posts behind it are listed under the chart.</p>
-<h2>Latest period</h2><table><tr><th>brand</th>"""]
+<h2>Latest period of each brand</h2>
+<p class="muted">Index and [95% interval] in the brand's latest {period}; coloured only when the interval
+excludes 0 (a clear verdict). “≈ n posts” counts the posts that speak about that kind of trust; with fewer
+than one, no index is shown.</p><table><tr><th>brand<br><span class="muted">period start</span></th>"""]
     for dimension in (*DIMENSIONS, "sentiment"):
         parts.append(f"<th>{html.escape(TITLES[dimension])}</th>")
     parts.append("<th>alerts</th></tr>")
     for brand in brands:
-        parts.append(f"<tr><td><a href='#{_slug(brand)}'>{html.escape(brand)}</a></td>")
+        rows = indices[indices["brand"] == brand]
+        latest = rows["period_start"].max()
+        parts.append(f"<tr><td><a href='#{_slug(brand)}'>{html.escape(brand)}</a><br>"
+                     f"<span class='muted'>{html.escape(str(latest)[:10])}</span></td>")
         for dimension in (*DIMENSIONS, "sentiment"):
-            series = indices[(indices["brand"] == brand) & (indices["dimension"] == dimension)].sort_values("period_start")
-            if len(series):
-                value = series["index"].iloc[-1]
-                css = "neg" if value < -0.1 else "pos" if value > 0.1 else ""
-                parts.append(f"<td class='num {css}'>{value:+.2f} {_arrow(series)}<br><span class='muted'>"
-                             f"[{series['lo'].iloc[-1]:+.2f}, {series['hi'].iloc[-1]:+.2f}] · {series['volume'].iloc[-1]:.0f} posts</span></td>")
-            else:
-                parts.append("<td class='muted'>—</td>")
+            series = rows[rows["dimension"] == dimension].sort_values("period_start")
+            parts.append(_latest_cell(series))
         count = int((alerts["brand"] == brand).sum()) if len(alerts) else 0
         parts.append(f"<td class='num {'neg' if count else ''}'>{count}</td></tr>")
     parts.append("</table>")
@@ -188,6 +188,17 @@ its previous weeks' baseline; the posts behind it are listed under the chart.</p
                  "</body></html>")
     output.write_text("".join(parts), encoding="utf-8")
     return {"html": str(output), "pngs": pngs}
+
+
+def _latest_cell(series: pd.DataFrame) -> str:
+    if not len(series):
+        return "<td class='muted'>—</td>"
+    last = series.iloc[-1]
+    if last["volume"] < 1:
+        return f"<td class='muted'>— <br><span class='muted'>no posts on this</span></td>"
+    css = "neg" if last["hi"] < 0 else "pos" if last["lo"] > 0 else ""
+    return (f"<td class='num {css}'>{last['index']:+.2f} {_arrow(series)}<br><span class='muted'>"
+            f"[{last['lo']:+.2f}, {last['hi']:+.2f}] · ≈ {last['volume']:.0f} posts</span></td>")
 
 
 def _alert_html(alert: dict) -> str:

@@ -63,9 +63,11 @@ def batches(ids: list[list[int]], order: list[int], batch_size: int, pad_id: int
         yield group, input_ids, (input_ids != pad_id).long()
 
 
-def class_weights(labels: np.ndarray, head: int, n_classes: int) -> torch.Tensor:
+def class_weights(labels: np.ndarray, head: int, n_classes: int) -> torch.Tensor | None:
     column = labels[:, head]
     counts = np.bincount(column[column >= 0], minlength=n_classes).astype(float)
+    if counts.sum() == 0:
+        return None  # the head has no labels in this training set
     weights = 1.0 / np.sqrt(np.maximum(counts, 1.0))
     weights = weights / (weights * counts).sum() * counts.sum()
     return torch.tensor(weights, dtype=torch.float)
