@@ -30,7 +30,9 @@ _C1 = re.compile("[\u0080-\u009f]")
 _INVISIBLE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u034f\u061c\u115f\u1160"
     "\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
-    "\ufeff\uffa0\ufff0-\ufffb\U000e0000-\U000e0fff]"
+    "\ufeff\uffa0\ufff0-\ufffb\U000e0000-\U000e0fff"
+    # Lone surrogates: not text, and OpenCC cannot encode them.
+    "\ud800-\udfff]"
 )
 # Full-width forms of ASCII letters, digits and symbols that are not used as Chinese
 # punctuation. ！？，：；（）～ and the ideographic full stop stay: they are the normal
