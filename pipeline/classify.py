@@ -58,10 +58,17 @@ class Classifier:
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         return cls(model, tokenizer, int(settings["max_length"]), int(settings["batch_size"]))
 
-    def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Calibrated probabilities per head, rows in the order of `texts`."""
+    def predict(self, texts: list[str], channel: str = "pooled") -> dict[str, np.ndarray]:
+        """Calibrated probabilities per head, rows in the order of `texts`.
+
+        `channel`: "pooled" (the product: BERT and the char n-gram channel pooled with
+        the weights fitted on dev), "bert" or "wide" alone (for evaluation).
+        """
         import torch
 
+        wide = self.model.wide_logits(texts) if channel != "bert" else None
+        if channel == "wide" and wide is None:
+            raise ModelError("this model has no wide (char n-gram) channel")
         encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
         probs = {name: np.zeros((len(texts), len(labels)), dtype=np.float32) for name, labels in self.heads.items()}
@@ -74,8 +81,8 @@ class Classifier:
                 for row, i in enumerate(group):
                     input_ids[row, : len(encoded[i])] = torch.tensor(encoded[i])
                 logits = self.model(input_ids, (input_ids != pad).long())
-                calibrated = self.model.calibrated_probs(logits) if hasattr(self.model, "calibrated_probs") \
-                    else _calibrated(self.model, logits)
+                group_wide = {name: value[group] for name, value in wide.items()} if wide else None
+                calibrated = self.model.calibrated_probs(logits, group_wide, channel)
                 for name, value in calibrated.items():
                     probs[name][group] = value.numpy()
         return probs
@@ -138,14 +145,6 @@ class Classifier:
         for index, record in enumerate(records):
             out.append(output_record(record, by_index[lead_of.get(index, index)], flood_info.get(index)))
         return out
-
-
-def _calibrated(model, logits):
-    # A quantized model wraps the original module; its config and method are still there.
-    import torch
-
-    temperatures = model.config.temperatures
-    return {name: torch.softmax(value.float() / float(temperatures.get(name, 1.0)), dim=-1) for name, value in logits.items()}
 
 
 OUTPUT_FIELDS = ("id", "platform", "kind", "brand", "brands", "created_at", "author", "room_id", "parent_id", "url")

@@ -77,6 +77,11 @@ def main() -> None:
     results: dict = {"test_rows": len(test), "train_rows": len(train)}
 
     results["model"] = report_all(test, probs=classifier.predict(test_texts))
+    has_wide = classifier.model.wide is not None
+    if has_wide:  # each channel of the pooled model alone, to show what each contributes
+        results["model_bert"] = report_all(test, probs=classifier.predict(test_texts, channel="bert"))
+        results["model_wide"] = report_all(test, probs=classifier.predict(test_texts, channel="wide"))
+        results["pooling"] = dict(classifier.model.config.wide["mix"])
     tfidf_pred = {}
     train_texts = norm([e["text"] for e in train])
     for name in HEADS:
@@ -113,6 +118,9 @@ def main() -> None:
         model = binary_accuracy(classifier.predict(x_test)["sentiment"], list(y_test))
         results["binary_sentiment"][corpus] = {"n_test": len(test_rows), "n_train": len(train_rows),
                                                "model": model, "tfidf_lr": lr, "tfidf_svm": svm}
+        if has_wide:
+            results["binary_sentiment"][corpus]["model_bert"] = binary_accuracy(
+                classifier.predict(x_test, channel="bert")["sentiment"], list(y_test))
     results["minutes"] = (time.time() - started) / 60
     text = render(results, args.model)
     print(text)
@@ -129,15 +137,24 @@ def render(results: dict, model: str) -> str:
              "Reproduce: `python scripts/evaluate.py --model " + model + " --card " + model + "/README.md`", "",
              "| head | system | macro-F1 | accuracy | ECE |", "|---|---|---|---|---|"]
     for name in HEADS:
-        for system, label in (("model", "this model"), ("tfidf_lr", "TF-IDF char 1–3 + LR"), ("keywords", "keyword lexicon"),
+        for system, label in (("model", "**this model**"), ("model_bert", "its BERT channel alone"),
+                              ("model_wide", "its char n-gram channel alone"),
+                              ("tfidf_lr", "TF-IDF char 1–3 + LR"), ("keywords", "keyword lexicon"),
                               ("traditional_s2twp", "this model, test → s2twp")):
+            if system not in results:
+                continue
             report = results[system][name]
             ece = f"{report['ece']:.3f}" if "ece" in report else "—"
             lines.append(f"| {name} | {label} | {report['macro_f1']:.3f} | {report['accuracy']:.3f} | {ece} |")
+    if "pooling" in results:
+        lines += ["", "Pooling weight of the char n-gram channel per head (fitted on dev; 0 = BERT alone): "
+                  + ", ".join(f"{k} {v}" for k, v in results["pooling"].items()) + "."]
     lines += ["", "Binary sentiment (pos vs neg) on the held-out test split of each sentiment corpus:", "",
-              "| corpus | n test | this model | TF-IDF + LR | TF-IDF + linear SVM |", "|---|---|---|---|---|"]
+              "| corpus | n test | this model | its BERT channel alone | TF-IDF + LR | TF-IDF + linear SVM |",
+              "|---|---|---|---|---|---|"]
     for corpus, row in results["binary_sentiment"].items():
-        lines.append(f"| {corpus} | {row['n_test']} | {row['model']:.3f} | {row['tfidf_lr']:.3f} | {row['tfidf_svm']:.3f} |")
+        bert = f"{row['model_bert']:.3f}" if "model_bert" in row else "—"
+        lines.append(f"| {corpus} | {row['n_test']} | {row['model']:.3f} | {bert} | {row['tfidf_lr']:.3f} | {row['tfidf_svm']:.3f} |")
     lines += ["", "Model macro-F1 by domain of the test split:", "",
               "| domain | n | brand | content | interaction | sentiment |", "|---|---|---|---|---|---|"]
     for domain, row in results["by_domain"].items():

@@ -5,7 +5,13 @@
 Train rows: trust labels (../shared/data/trust/labels_v1.jsonl + data/labels/trust_v2_*)
 of the `train` split, oversampled ×--trust-repeat, and the binary sentiment corpora's
 `train` split (shopping reviews; Weibo with emoticon codes stripped). Dev rows pick the
-best epoch and fit one temperature per head. The test split is never read here.
+best epoch; then the wide channel (char n-gram TF-IDF + logistic regression per head,
+model/wide.py) is fitted on the same train rows, its pooling weight per head chosen
+on dev, and one temperature per head fitted on dev. The test split is never read here.
+
+    python scripts/finetune.py --wide-only --out models/ugc-trust-zh-small
+
+refits only the wide channel, pooling and temperatures of an already fine-tuned model.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ugc_trust.model import corpora, finetune, labels  # noqa: E402
 from ugc_trust.model.heads import HEADS, BertForTrust  # noqa: E402
+from ugc_trust.normalize import Normalizer  # noqa: E402
 
 
 def dev_score(logits, target, binary) -> float:
@@ -55,6 +62,9 @@ def main() -> None:
                         help="binary sentiment rows drawn afresh each epoch from the whole train split (0 = all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--no-wide", action="store_true", help="BERT alone, no char n-gram channel")
+    parser.add_argument("--wide-only", action="store_true",
+                        help="load --out, keep its encoder and heads, refit the wide channel, pooling and temperatures")
     args = parser.parse_args()
     import torch
     from transformers import AutoTokenizer
@@ -75,37 +85,61 @@ def main() -> None:
 
     encoder = args.encoder
     tokenizer_source = encoder if encoder != "random" else "models/ugc-bert-zh-small"
+    if args.wide_only:
+        tokenizer_source = str(args.out)
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_source)
-    if encoder == "random":
-        from transformers import BertConfig
-
-        config = BertConfig.from_pretrained(tokenizer_source)
-        config.trust_heads = HEADS
-        torch.manual_seed(args.seed)
-        model = BertForTrust(config)
+    if args.wide_only:
+        model = BertForTrust.from_pretrained(str(args.out), dtype=torch.float32)
+        previous = json.loads((args.out / "training_summary.json").read_text())
+        dev_ids = finetune.encode(tokenizer, [e["text"] for e in dev_rows])
+        dev_labels, dev_binary = finetune.label_matrix(dev_rows)
+        result = {"history": previous["history"], "best_dev_score": previous["best_dev_score"],
+                  "minutes": previous["minutes"]}
     else:
-        model = BertForTrust.from_pretrained(encoder, dtype=torch.float32)  # MLM head weights are dropped
-        model.config.trust_heads = HEADS
-    result = finetune.train(model, tokenizer, train_rows, dev_rows, epochs=args.epochs, batch_size=args.batch_size,
-                            lr=args.lr, seed=args.seed, select=dev_score, pool=sentiment_train,
-                            pool_per_epoch=args.sentiment_per_epoch, log=lambda m: print(m, flush=True))
+        if encoder == "random":
+            from transformers import BertConfig
 
-    # Temperature scaling on dev, one temperature per head.
-    logits = finetune.predict_logits(model, result["dev_ids"], tokenizer.pad_token_id)
-    temperatures = {}
-    for h, name in enumerate(HEADS):
-        binary = result["dev_binary"] if name == "sentiment" else None
-        temperatures[name] = finetune.fit_temperature(logits[name], result["dev_labels"][:, h], binary,
-                                                      HEADS["sentiment"].index("neu") if name == "sentiment" else None)
-    model.config.temperatures = temperatures
+            config = BertConfig.from_pretrained(tokenizer_source)
+            config.trust_heads = HEADS
+            torch.manual_seed(args.seed)
+            model = BertForTrust(config)
+        else:
+            model = BertForTrust.from_pretrained(encoder, dtype=torch.float32)  # MLM head weights are dropped
+            model.config.trust_heads = HEADS
+        result = finetune.train(model, tokenizer, train_rows, dev_rows, epochs=args.epochs, batch_size=args.batch_size,
+                                lr=args.lr, seed=args.seed, select=dev_score, pool=sentiment_train,
+                                pool_per_epoch=args.sentiment_per_epoch, log=lambda m: print(m, flush=True))
+        dev_ids, dev_labels, dev_binary = result["dev_ids"], result["dev_labels"], result["dev_binary"]
+
+    logits = finetune.predict_logits(model, dev_ids, tokenizer.pad_token_id)
+    pooling = None
+    if args.no_wide:
+        # Temperature scaling on dev, one temperature per head.
+        temperatures = {}
+        for h, name in enumerate(HEADS):
+            binary = dev_binary if name == "sentiment" else None
+            temperatures[name] = finetune.fit_temperature(logits[name], dev_labels[:, h], binary,
+                                                          HEADS["sentiment"].index("neu") if name == "sentiment" else None)
+        model.config.temperatures = temperatures
+    else:
+        wide_started = time.time()
+        trust_train = [e for e in trust if e["split"] == "train"]
+        finetune.fit_wide_channel(model, trust_train, sentiment_train, log=lambda m: print(m, flush=True))
+        normalizer = Normalizer()
+        dev_texts = [normalizer(e["text"]).text or e["text"] for e in dev_rows]
+        pooling = finetune.fit_pooling(model, logits, dev_texts, dev_labels, dev_binary,
+                                       log=lambda m: print(m, flush=True))
+        pooling["minutes"] = (time.time() - wide_started) / 60
+        temperatures = model.config.temperatures
     print("temperatures:", temperatures, flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
     model.half().save_pretrained(str(args.out), safe_serialization=True)
     tokenizer.save_pretrained(str(args.out))
     summary = {"args": {k: str(v) for k, v in vars(args).items()}, "history": result["history"],
-               "best_dev_score": result["best_dev_score"], "temperatures": temperatures,
-               "trust_train_rows": len(train_rows), "sentiment_train_rows": len(sentiment_train), "dev_rows": len(dev_rows), "minutes": (time.time() - started) / 60}
+               "best_dev_score": result["best_dev_score"], "temperatures": temperatures, "wide": pooling,
+               "trust_train_rows": len(train_rows), "sentiment_train_rows": len(sentiment_train), "dev_rows": len(dev_rows),
+               "minutes": result["minutes"] if args.wide_only else (time.time() - started) / 60}
     (args.out / "training_summary.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary, indent=1), flush=True)
 

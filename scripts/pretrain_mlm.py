@@ -39,6 +39,15 @@ def main() -> None:
     parser.add_argument("--max-minutes", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--dropout", type=float, default=0.1, help="during pretraining; the saved config keeps 0.1")
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="start from a saved model directory when work/checkpoint.pt is absent")
+    parser.add_argument("--whole-word-share", type=float, default=1.0,
+                        help="share of training sequences masked by whole jieba words; the rest by single tokens")
+    parser.add_argument("--mask-probability", type=float, default=0.15, help="share of words masked in training")
+    parser.add_argument("--restart-schedule", action="store_true",
+                        help="on resume: new warm-up to --lr from the current step, decay to --max-steps")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -76,11 +85,15 @@ def main() -> None:
     result = mlm.train(args.work, tokenizer, layers=args.layers, hidden=args.hidden, heads=args.heads,
                        seq_len=args.seq_len, batch_size=args.batch_size, lr=args.lr, max_steps=args.max_steps,
                        max_minutes=args.max_minutes, seed=args.seed, threads=args.threads,
-                       log=lambda m: print(m, flush=True))
+                       warmup=args.warmup, dropout=args.dropout, init_from=args.init_from,
+                       restart_schedule=args.restart_schedule, whole_word_share=args.whole_word_share,
+                       mask_probability=args.mask_probability, log=lambda m: print(m, flush=True))
     model, metrics = result["model"], result["metrics"]
     print("held-out:", json.dumps(metrics), flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
+    # Fine-tuning reads dropout from this config: keep BERT's 0.1 whatever pretraining used.
+    model.config.hidden_dropout_prob = model.config.attention_probs_dropout_prob = 0.1
     model.half().save_pretrained(str(args.out), safe_serialization=True)
     tokenizer.save_pretrained(str(args.out))
     summary = {"args": {k: str(v) for k, v in vars(args).items()}, "corpus": sizes,

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from ..normalize import Normalizer
+from . import wide
 from .heads import HEADS, BertForTrust
 
 IGNORE = -100
@@ -193,3 +194,84 @@ def fit_temperature(logits: np.ndarray, target: np.ndarray, binary: np.ndarray |
         candidates = best * np.exp(np.arange(-5, 6) * step)
         best = min(candidates, key=nll)
     return float(best)
+
+
+def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_train: list[dict],
+                     binary_weight: float | None = None, min_df: int = 2, log=print) -> None:
+    """Fit the char n-gram channel (model/wide.py) on the train rows and attach it to `model`.
+
+    Trust heads: balanced logistic regression on the trust-labeled rows, over n-grams seen
+    in at least `min_df` of them. Sentiment: polarity only (pos vs neg; the binary corpora
+    know no neutral class, and BERT keeps P(neu) — see wide.pool_polarity), from the
+    binary corpus (each row weighted `binary_weight`, default 1) and the trust rows
+    labeled pos or neg, over n-grams seen in at least `min_df` of all those rows. The idf
+    comes from all rows.
+    """
+    from scipy.sparse import diags
+
+    normalizer = Normalizer()
+    trust_texts = [normalizer(e["text"]).text or e["text"] for e in trust_train]
+    binary_texts = [normalizer(e["text"]).text or e["text"] for e in sentiment_train]
+    n_trust = len(trust_texts)
+    counts = wide.term_counts(trust_texts + binary_texts)
+    idf = wide.fit_idf(counts)
+    x = wide.features(counts, idf)
+    trust_keep = diags(wide.min_df_mask(counts[:n_trust], min_df))
+    all_keep = diags(wide.min_df_mask(counts, min_df))
+    weights = {}
+    for name, labels in HEADS.items():
+        if name == "sentiment":
+            y = np.array([labels.index(e[name]) for e in trust_train + sentiment_train])
+            polar = y != labels.index("neu")
+            sample_weight = np.concatenate([np.ones(n_trust), np.full(len(binary_texts), binary_weight or 1.0)])
+            weights[name] = wide.fit_head((x @ all_keep)[polar], y[polar], len(labels), sample_weight[polar],
+                                          class_weight=None)
+        else:
+            y = np.array([labels.index(e[name]) for e in trust_train])
+            weights[name] = wide.fit_head(x[:n_trust] @ trust_keep, y, len(labels))
+        log(f"wide channel: {name} fitted")
+    model.add_wide_channel()
+    model.wide.set_parameters(idf, weights)
+
+
+def head_scores(name: str, log_probs: np.ndarray, target: np.ndarray, binary: np.ndarray) -> float:
+    """The dev selection score of one head: macro-F1 for trust; for sentiment the mean of the
+    pos-vs-neg accuracy on binary rows and, on trust rows, the three-class accuracy and
+    macro-F1 (accuracy alone would let neu vanish)."""
+    from sklearn.metrics import f1_score
+
+    keep = target >= 0
+    if name != "sentiment":
+        return float(f1_score(target[keep], log_probs[keep].argmax(1), average="macro"))
+    pos, neg = HEADS[name].index("pos"), HEADS[name].index("neg")
+    rows = keep & binary
+    binary_predicted = np.where(log_probs[rows, pos] >= log_probs[rows, neg], pos, neg)
+    scores = [float((binary_predicted == target[rows]).mean())] if rows.any() else []
+    three = keep & ~binary
+    if three.any():
+        accuracy = float((log_probs[three].argmax(1) == target[three]).mean())
+        scores.append((accuracy + f1_score(target[three], log_probs[three].argmax(1), average="macro")) / 2)
+    return float(np.mean(scores))
+
+
+def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_texts: list[str],
+                dev_labels: np.ndarray, dev_binary: np.ndarray, log=print) -> dict[str, float]:
+    """Per head, the wide weight in 0, 0.1, …, 1 with the best dev score (smoothed over
+    neighbouring weights: dev is a few hundred posts); then temperatures on the pooled output."""
+    grid = np.round(np.linspace(0, 1, 11), 2)
+    wide_logits = model.wide_logits(dev_texts)
+    mix, temperatures = {}, {}
+    for h, name in enumerate(HEADS):
+        target = dev_labels[:, h]
+        polarity = model.polarity(name)
+        raw = np.array([head_scores(name, wide.pool_head(bert_logits[name], wide_logits[name], w, polarity),
+                                    target, dev_binary) for w in grid])
+        smoothed = np.convolve(np.pad(raw, 1, mode="edge"), np.ones(3) / 3, mode="valid")
+        mix[name] = float(grid[int(smoothed.argmax())])
+        log(f"pooling {name}: dev score by wide weight {dict(zip(grid.tolist(), raw.round(3).tolist()))} → {mix[name]}")
+        pooled = wide.pool_head(bert_logits[name], wide_logits[name], mix[name], polarity)
+        temperatures[name] = fit_temperature(pooled, target, dev_binary if name == "sentiment" else None,
+                                             HEADS["sentiment"].index("neu") if name == "sentiment" else None)
+    model.config.wide["mix"] = mix
+    model.config.temperatures = temperatures
+    return {"mix": mix, "temperatures": temperatures}

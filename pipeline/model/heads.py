@@ -2,17 +2,49 @@
 
 `BertForTrust` is a `transformers` model (BertPreTrainedModel), so it saves and loads
 with `save_pretrained` / `from_pretrained` from a local directory or a hub id. The
-label sets and the calibration temperatures live in its config.
+label sets, the calibration temperatures and the wide channel's pooling weights live
+in its config (`config.wide`: n_features, ngram_range, mix per head).
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from transformers import BertConfig, BertModel, BertPreTrainedModel
 
 from ..records import DIMENSIONS, SENTIMENT_LABELS, TRUST_LABELS
+from . import wide as wide_features
 
 HEADS = {**{d: list(TRUST_LABELS) for d in DIMENSIONS}, "sentiment": list(SENTIMENT_LABELS)}
+
+
+class WideChannel(nn.Module):
+    """Hashed char n-gram TF-IDF → linear logits per head (see model/wide.py); buffers only."""
+
+    def __init__(self, heads: dict[str, list[str]], n_features: int, ngram_range=(1, 3)):
+        super().__init__()
+        self.names = list(heads)
+        self.sizes = [len(heads[name]) for name in self.names]
+        self.ngram_range = tuple(ngram_range)
+        self.register_buffer("idf", torch.ones(n_features))
+        self.register_buffer("weight", torch.zeros(n_features, sum(self.sizes)))
+        self.register_buffer("bias", torch.zeros(sum(self.sizes)))
+        self._numpy = None
+
+    def set_parameters(self, idf: np.ndarray, weights: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        self.idf.copy_(torch.from_numpy(idf))
+        self.weight.copy_(torch.from_numpy(np.concatenate([weights[n][0] for n in self.names], axis=1)))
+        self.bias.copy_(torch.from_numpy(np.concatenate([weights[n][1] for n in self.names])))
+        self._numpy = None
+
+    def logits(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if self._numpy is None:  # float32 copies once; the buffers may be fp16 on disk
+            self._numpy = (self.idf.float().numpy(), self.weight.float().numpy(), self.bias.float().numpy())
+        idf, weight, bias = self._numpy
+        x = wide_features.features(wide_features.term_counts(texts, len(idf), self.ngram_range), idf)
+        out = np.asarray(x @ weight) + bias
+        bounds = np.cumsum([0] + self.sizes)
+        return {name: out[:, bounds[i]:bounds[i + 1]] for i, name in enumerate(self.names)}
 
 
 class BertForTrust(BertPreTrainedModel):
@@ -29,7 +61,28 @@ class BertForTrust(BertPreTrainedModel):
         self.heads = nn.ModuleDict({
             name: nn.Linear(2 * config.hidden_size, len(labels)) for name, labels in config.trust_heads.items()
         })
+        wide = getattr(config, "wide", None)
+        self.wide = WideChannel(config.trust_heads, int(wide["n_features"]), wide.get("ngram_range", (1, 3))) \
+            if wide else None
         self.post_init()
+
+    def add_wide_channel(self, n_features: int = wide_features.N_FEATURES, ngram_range=wide_features.NGRAM_RANGE) -> WideChannel:
+        self.config.wide = {"n_features": n_features, "ngram_range": list(ngram_range),
+                            "mix": {name: 0.0 for name in self.config.trust_heads},
+                            # Heads whose wide channel learned pos vs neg only (binary corpora).
+                            "polarity_only": ["sentiment"]}
+        self.wide = WideChannel(self.config.trust_heads, n_features, ngram_range)
+        return self.wide
+
+    def polarity(self, name: str) -> tuple[int, int] | None:
+        """(pos, neg) indices when the head's wide channel is polarity-only, else None."""
+        if name not in (getattr(self.config, "wide", None) or {}).get("polarity_only", []):
+            return None
+        labels = self.config.trust_heads[name]
+        return labels.index("pos"), labels.index("neg")
+
+    def wide_logits(self, texts: list[str]) -> dict[str, np.ndarray] | None:
+        return self.wide.logits(texts) if self.wide is not None else None
 
     def features(self, input_ids, attention_mask, token_type_ids=None):
         hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
@@ -42,7 +95,23 @@ class BertForTrust(BertPreTrainedModel):
         pooled = self.dropout(self.features(input_ids, attention_mask, token_type_ids))
         return {name: head(pooled) for name, head in self.heads.items()}
 
-    def calibrated_probs(self, logits: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def calibrated_probs(self, logits: dict[str, torch.Tensor], wide_logits: dict[str, np.ndarray] | None = None,
+                         channel: str = "pooled") -> dict[str, torch.Tensor]:
+        """Probabilities per head: the channels pooled with the dev-fitted weights, then temperature.
+
+        `channel` "bert" or "wide" takes one channel alone (for evaluation); the
+        temperatures were fitted on the pooled output.
+        """
         temperatures = self.config.temperatures
-        return {name: torch.softmax(value.float() / float(temperatures.get(name, 1.0)), dim=-1)
-                for name, value in logits.items()}
+        mix = (getattr(self.config, "wide", None) or {}).get("mix", {})
+        out = {}
+        for name, value in logits.items():
+            weight = float(mix.get(name, 0.0)) if wide_logits is not None else 0.0
+            if channel == "bert":
+                weight = 0.0
+            elif channel == "wide":
+                weight = 1.0
+            pooled = torch.from_numpy(wide_features.pool_head(
+                value.float().numpy(), wide_logits[name] if weight > 0 else None, weight, self.polarity(name)))
+            out[name] = torch.softmax(pooled / float(temperatures.get(name, 1.0)), dim=-1)
+        return out

@@ -1,0 +1,120 @@
+"""The wide channel of the classifier: hashed char 1–3-gram TF-IDF → one linear layer per head.
+
+Why it exists: the encoder is pretrained here on ~10 M characters on a CPU, so lexical
+cues that a char n-gram model learns from a few thousand labeled posts (假货, 图文不符,
+客服不回) are not all in it yet. The classifier pools the two channels log-linearly,
+
+    log p(y) ∝ (1 − w) · log p_bert(y) + w · log p_wide(y),
+
+with one weight w per head chosen on dev (w = 0 is BERT alone), then temperature scaling.
+Features are hashed (no vocabulary to ship) with scikit-learn's HashingVectorizer, whose
+MurmurHash3 is fixed across versions; the idf vector and the weights are buffers of the
+transformers model, saved in model.safetensors beside the encoder.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+N_FEATURES = 2 ** 18
+NGRAM_RANGE = (1, 3)
+
+
+def _hasher(n_features: int = N_FEATURES, ngram_range=NGRAM_RANGE):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer="char", ngram_range=tuple(ngram_range), n_features=n_features,
+                             alternate_sign=False, norm=None, lowercase=True, dtype=np.float32)
+
+
+def term_counts(texts: list[str], n_features: int = N_FEATURES, ngram_range=NGRAM_RANGE):
+    """Sparse (texts × n_features) sublinear term frequencies 1 + log(tf)."""
+    counts = _hasher(n_features, ngram_range).transform(texts).tocsr()
+    counts.data = 1.0 + np.log(counts.data)
+    return counts
+
+
+def fit_idf(counts) -> np.ndarray:
+    """Smoothed idf as scikit-learn's TfidfTransformer computes it."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    n = counts.shape[0]
+    return (np.log((1.0 + n) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
+
+
+def min_df_mask(counts, min_df: int = 2) -> np.ndarray:
+    """1 for features seen in at least `min_df` of these rows, else 0 (as TfidfVectorizer's
+    min_df: an n-gram seen once is noise a linear model would fit)."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (document_frequency >= min_df).astype(np.float32)
+
+
+def features(counts, idf: np.ndarray):
+    """TF-IDF rows, L2-normalized."""
+    from scipy.sparse import diags
+    from sklearn.preprocessing import normalize
+
+    return normalize(counts @ diags(idf), norm="l2", copy=False)
+
+
+def fit_head(x, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
+             c: float = 10.0, class_weight: str | None = "balanced") -> tuple[np.ndarray, np.ndarray]:
+    """Logistic regression → (weight n_features × n_classes, bias n_classes).
+
+    Classes absent from `y` get a bias far below the others so they are never predicted.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    present = np.unique(y)
+    weight = np.zeros((x.shape[1], n_classes), dtype=np.float32)
+    bias = np.full(n_classes, -30.0, dtype=np.float32)
+    if len(present) == 1:
+        bias[present[0]] = 0.0
+        return weight, bias
+    model = LogisticRegression(C=c, class_weight=class_weight, max_iter=3000)
+    model.fit(x, y, sample_weight=sample_weight)
+    coef, intercept = model.coef_, model.intercept_
+    if len(present) == 2:  # binary LR keeps one row: expand to a symmetric pair
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    for row, label in enumerate(model.classes_):
+        weight[:, label] = coef[row]
+        bias[label] = intercept[row]
+    return weight, bias
+
+
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def pool(bert_logits: np.ndarray, wide_logits: np.ndarray, weight: float) -> np.ndarray:
+    """Log-linear pooling of the two channels (unnormalized log-probabilities)."""
+    if weight <= 0:
+        return log_softmax(bert_logits)
+    if weight >= 1:
+        return log_softmax(wide_logits)
+    return (1 - weight) * log_softmax(bert_logits) + weight * log_softmax(wide_logits)
+
+
+def pool_polarity(bert_logits: np.ndarray, wide_logits: np.ndarray, weight: float,
+                  pos: int, neg: int) -> np.ndarray:
+    """Pooling for a head whose wide channel knows only polarity (the binary sentiment
+    corpora have no neutral class): P(neu) and the other classes stay BERT's; the split
+    of the remaining mass between pos and neg follows the pooled pos-vs-neg log-odds."""
+    bert = log_softmax(bert_logits)
+    if weight <= 0 or wide_logits is None:
+        return bert
+    side = log_softmax(wide_logits)
+    odds = (1 - weight) * (bert[:, pos] - bert[:, neg]) + weight * (side[:, pos] - side[:, neg])
+    polar = np.logaddexp(bert[:, pos], bert[:, neg])  # log P_bert(pos or neg)
+    out = bert.copy()
+    out[:, pos] = polar - np.logaddexp(0.0, -odds)
+    out[:, neg] = polar - np.logaddexp(0.0, odds)
+    return out
+
+
+def pool_head(bert_logits: np.ndarray, wide_logits: np.ndarray | None, weight: float,
+              polarity: tuple[int, int] | None = None) -> np.ndarray:
+    """`pool`, or `pool_polarity` when the head's wide channel is polarity-only (pos, neg)."""
+    if polarity is not None:
+        return pool_polarity(bert_logits, wide_logits, weight, *polarity)
+    return pool(bert_logits, wide_logits, weight)

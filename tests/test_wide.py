@@ -1,0 +1,111 @@
+"""The wide (char n-gram) channel: features, fitting, pooling, save/load inside the HF model."""
+import numpy as np
+import pytest
+import torch
+from transformers import AutoTokenizer, BertConfig
+
+from ugc_trust.classify import Classifier
+from ugc_trust.errors import ModelError
+from ugc_trust.model import finetune, wide
+from ugc_trust.model.heads import HEADS, BertForTrust
+
+TRAIN = [
+    {"text": "质量很好，正品，回购", "brand": "pos", "content": "absent", "interaction": "absent", "sentiment": "pos"},
+    {"text": "质量太差了，假货", "brand": "neg", "content": "absent", "interaction": "absent", "sentiment": "neg"},
+    {"text": "客服态度好，秒回", "brand": "absent", "content": "absent", "interaction": "pos", "sentiment": "pos"},
+    {"text": "客服不理人，物流慢", "brand": "absent", "content": "absent", "interaction": "neg", "sentiment": "neg"},
+    {"text": "图文不符，虚假宣传", "brand": "absent", "content": "neg", "interaction": "absent", "sentiment": "neg"},
+    {"text": "和描述一样，没骗人", "brand": "absent", "content": "pos", "interaction": "absent", "sentiment": "pos"},
+    {"text": "已下单，等收货", "brand": "absent", "content": "absent", "interaction": "absent", "sentiment": "neu"},
+] * 4
+BINARY = [{"text": "很喜欢，满意", "sentiment": "pos"}, {"text": "太失望了，退货", "sentiment": "neg"}] * 5
+
+
+def test_features_match_scikit_learn_tfidf_on_the_same_hashed_counts():
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    texts = ["质量很好质量很好", "物流慢", "质量差，物流慢"]
+    counts = wide.term_counts(texts)
+    ours = wide.features(counts, wide.fit_idf(counts)).toarray()
+    raw = HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=wide.N_FEATURES,
+                            alternate_sign=False, norm=None).transform(texts)
+    expected = TfidfTransformer(sublinear_tf=True).fit_transform(raw).toarray()
+    np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_fit_head_maps_classes_and_never_predicts_an_unseen_one():
+    counts = wide.term_counts(["好好好", "差差差", "好", "差"])
+    x = wide.features(counts, wide.fit_idf(counts))
+    weight, bias = wide.fit_head(x, np.array([1, 3, 1, 3]), 4)  # only pos (1) and neg (3) seen
+    predicted = np.asarray(x @ weight + bias).argmax(1)
+    assert predicted.tolist() == [1, 3, 1, 3]
+    assert bias[0] < -10 and bias[2] < -10
+
+
+def test_pool_weight_zero_is_bert_and_one_is_wide():
+    rng = np.random.default_rng(0)
+    bert, side = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    np.testing.assert_allclose(wide.pool(bert, side, 0.0), wide.log_softmax(bert))
+    np.testing.assert_allclose(wide.pool(bert, side, 1.0), wide.log_softmax(side))
+    half = wide.pool(bert, side, 0.5)
+    np.testing.assert_allclose(half, 0.5 * wide.log_softmax(bert) + 0.5 * wide.log_softmax(side))
+
+
+@pytest.fixture(scope="module")
+def wide_model(tmp_path_factory, tiny_model):
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model))
+    finetune.fit_wide_channel(model, TRAIN, BINARY, log=lambda m: None)
+    model.config.wide["mix"] = {name: 1.0 for name in HEADS}  # the wide channel alone decides
+    path = tmp_path_factory.mktemp("wide-model")
+    model.half().save_pretrained(str(path))
+    tokenizer.save_pretrained(str(path))
+    return path
+
+
+def test_wide_channel_survives_save_and_load_and_decides_when_weighted_one(wide_model):
+    classifier = Classifier.load(wide_model)
+    assert classifier.model.wide is not None
+    texts = ["质量太差了，假货", "客服态度好，秒回", "图文不符，虚假宣传"]
+    rows = classifier.label_records(texts)
+    assert [r["trust"]["brand"] for r in rows] == ["neg", "absent", "absent"]
+    assert [r["trust"]["interaction"] for r in rows] == ["absent", "pos", "absent"]
+    assert [r["trust"]["content"] for r in rows] == ["absent", "absent", "neg"]
+    np.testing.assert_allclose(classifier.predict(texts)["brand"], classifier.predict(texts, channel="wide")["brand"],
+                               atol=1e-6)
+
+
+def test_bert_channel_alone_ignores_the_wide_weights(wide_model, tiny_model):
+    pooled = Classifier.load(wide_model)
+    plain = Classifier.load(tiny_model)
+    texts = ["质量太差了，假货", "已下单"]
+    bert_only = pooled.predict(texts, channel="bert")["brand"]
+    # Same encoder (stored in fp16), temperature 1: the BERT channel equals the plain model.
+    np.testing.assert_allclose(bert_only, plain.predict(texts)["brand"], atol=2e-3)
+    assert not np.allclose(bert_only, pooled.predict(texts)["brand"], atol=1e-2)
+
+
+def test_fit_pooling_picks_the_channel_that_is_right_on_dev(tiny_model):
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    finetune.fit_wide_channel(model, TRAIN, BINARY, log=lambda m: None)
+    dev = TRAIN[:7]
+    labels, binary = finetune.label_matrix(dev)
+    # A BERT channel that is always wrong (uniform noise favouring "absent" for everything).
+    bert_logits = {name: np.tile(np.eye(len(HEADS[name]))[0] * 5, (len(dev), 1)).astype(np.float32) for name in HEADS}
+    result = finetune.fit_pooling(model, bert_logits, [e["text"] for e in dev], labels, binary, log=lambda m: None)
+    assert result["mix"]["interaction"] >= 0.5 and result["mix"]["brand"] >= 0.5
+
+
+def test_wide_channel_requested_from_a_model_without_one(tiny_model):
+    with pytest.raises(ModelError, match="no wide"):
+        Classifier.load(tiny_model).predict(["好"], channel="wide")
+
+
+def test_polarity_pooling_keeps_bert_neutral_mass_and_moves_pos_vs_neg():
+    bert = np.log(np.array([[0.5, 0.2, 0.3]]))  # pos, neu, neg
+    side = np.log(np.array([[0.01, 1e-12, 0.99]]))  # the wide channel is sure it is negative
+    pooled = np.exp(wide.pool_polarity(bert, side, 1.0, pos=0, neg=2))
+    assert pooled.sum() == pytest.approx(1.0)
+    assert pooled[0, 1] == pytest.approx(0.2)  # neu untouched
+    assert pooled[0, 2] == pytest.approx(0.8 * 0.99)
+    np.testing.assert_allclose(wide.pool_polarity(bert, side, 0.0, 0, 2), wide.log_softmax(bert))
