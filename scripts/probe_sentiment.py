@@ -65,6 +65,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--starts", default="pretrained,random",
+                        help="which starts to fine-tune (the random start does not depend on the weights)")
     args = parser.parse_args()
     import torch
     from transformers import AutoTokenizer, BertConfig
@@ -77,7 +79,7 @@ def main() -> None:
 
     results["tfidf_lr_dev_accuracy"] = tfidf_accuracy([r["text"] for r in train], [r["sentiment"] for r in train],
                                                       [r["text"] for r in dev], [r["sentiment"] for r in dev])
-    for start in ("pretrained", "random"):
+    for start in args.starts.split(","):
         torch.manual_seed(args.seed)
         if start == "pretrained":
             model = BertForTrust.from_pretrained(args.encoder, dtype=torch.float32)

@@ -253,7 +253,7 @@ def train(work: Path, tokenizer, *, layers=4, hidden=256, heads=4, seq_len=128, 
 
     def rate(at: int) -> float:
         since = at - schedule_start
-        return min(1.0, (since + 1) / warmup) * max(0.05, 1 - at / max_steps)
+        return min(1.0, (since + 1) / warmup) * max(0.05, 1 - at / max(1, max_steps))
 
     resumed_at = step
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: rate(resumed_at + i))
