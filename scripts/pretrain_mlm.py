@@ -118,7 +118,16 @@ def plot_loss(log_path: Path, png: Path) -> None:
     axis.plot(steps, [float(r["train_loss"]) for r in rows], label="train loss (mean of 50 steps)")
     held = [(int(r["step"]), float(r["heldout_loss"])) for r in rows if r["heldout_loss"]]
     if held:
-        axis.plot(*zip(*held), "o-", label="held-out loss (2% of text)")
+        axis.plot(*zip(*held), "o-", label="held-out loss (2% of text; whole words, 15%)")
+    # Phases of a resumed run (written by hand to work/phases.json): the training loss of
+    # different masking settings is not comparable; the held-out loss (whole words, 15%) is.
+    phases = log_path.parent / "phases.json"
+    if phases.exists():
+        for phase in json.loads(phases.read_text()):
+            if phase["step"] > 0:
+                axis.axvline(phase["step"], color="grey", linestyle="--", linewidth=0.8)
+            axis.annotate(phase["label"], (phase["step"], 1.0), xycoords=("data", "axes fraction"), fontsize=7,
+                          rotation=90, va="top", ha="left", xytext=(3, -3), textcoords="offset points")
     axis.set_xlabel("step (batch 32 × 128 tokens)")
     axis.set_ylabel("masked-LM cross-entropy")
     axis.set_title("ugc-bert-zh-small MLM pretraining")
