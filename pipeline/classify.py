@@ -18,7 +18,10 @@ from .records import DIMENSIONS
 
 
 class Classifier:
-    def __init__(self, model, tokenizer, max_length: int = 128, batch_size: int = 64):
+    def __init__(self, model, tokenizer, max_length: int = 128, batch_size: int = 64, labels: str = "argmax"):
+        if labels not in ("argmax", "balanced"):
+            raise ModelError(f"model.labels: expected argmax or balanced, got {labels!r}")
+        self.labels = labels
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = max_length
@@ -56,17 +59,21 @@ class Classifier:
         if settings.get("int8", True):
             # Dynamic int8 on the Linear layers: ~2× faster on CPU, same predictions within noise.
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        return cls(model, tokenizer, int(settings["max_length"]), int(settings["batch_size"]))
+        return cls(model, tokenizer, int(settings["max_length"]), int(settings["batch_size"]),
+                   settings.get("labels") or "argmax")
 
-    def predict(self, texts: list[str], channel: str = "pooled") -> dict[str, np.ndarray]:
+    def predict(self, texts: list[str], channel: str = "pooled",
+                domains: list[str | None] | None = None) -> dict[str, np.ndarray]:
         """Calibrated probabilities per head, rows in the order of `texts`.
 
         `channel`: "pooled" (the product: BERT and the char n-gram channel pooled with
-        the weights fitted on dev), "bert" or "wide" alone (for evaluation).
+        the weights fitted on dev), "bert" or "wide" alone (for evaluation). `domains`:
+        one of "review", "social", "chat" or None per text (`record_domain`); the char
+        n-gram sentiment channel has per-domain weights, None uses the shared ones.
         """
         import torch
 
-        wide = self.model.wide_logits(texts) if channel != "bert" else None
+        wide = self.model.wide_logits(texts, domains) if channel != "bert" else None
         if channel == "wide" and wide is None:
             raise ModelError("this model has no wide (char n-gram) channel")
         encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
@@ -87,9 +94,18 @@ class Classifier:
                     probs[name][group] = value.numpy()
         return probs
 
-    def label_records(self, texts: list[str]) -> list[dict]:
+    def decide(self, probs: dict[str, np.ndarray], labels: str | None = None) -> dict[str, np.ndarray]:
+        """Label indices per head from `predict`'s probabilities: the top class, or with
+        `labels="balanced"` the model's dev-fitted rule (BertForTrust.decide). Default: the
+        `model.labels` setting."""
+        if (labels or self.labels) == "argmax":
+            return {name: value.argmax(1) for name, value in probs.items()}
+        return {name: self.model.decide(name, value) for name, value in probs.items()}
+
+    def label_records(self, texts: list[str], domains: list[str | None] | None = None) -> list[dict]:
         """Output fields (trust, trust_probs, sentiment, sentiment_score) for each text."""
-        probs = self.predict(texts)
+        probs = self.predict(texts, domains=domains)
+        decided = self.decide(probs)
         out = []
         sentiment_labels = self.heads["sentiment"]
         pos, neg = sentiment_labels.index("pos"), sentiment_labels.index("neg")
@@ -98,13 +114,13 @@ class Classifier:
             for dimension in DIMENSIONS:
                 labels = self.heads[dimension]
                 row = probs[dimension][i]
-                trust[dimension] = labels[int(row.argmax())]
+                trust[dimension] = labels[int(decided[dimension][i])]
                 trust_probs[dimension] = {label: round(float(p), 4) for label, p in zip(labels, row)}
             row = probs["sentiment"][i]
             out.append({
                 "trust": trust,
                 "trust_probs": trust_probs,
-                "sentiment": sentiment_labels[int(row.argmax())],
+                "sentiment": sentiment_labels[int(decided["sentiment"][i])],
                 "sentiment_probs": {label: round(float(p), 4) for label, p in zip(sentiment_labels, row)},
                 "sentiment_score": round(float(row[pos] - row[neg]), 4),
             })
@@ -139,12 +155,29 @@ class Classifier:
                         lead_of[index] = lead
                         flood_info[index] = {"id": members[0]["id"], "count": len(members), "lead": index == lead}
         to_classify = [i for i in range(len(records)) if lead_of.get(i, i) == i]
-        labels = self.label_records([records[i]["text_norm"] for i in to_classify]) if to_classify else []
+        labels = self.label_records([records[i]["text_norm"] for i in to_classify],
+                                    [record_domain(records[i]) for i in to_classify]) if to_classify else []
         by_index = dict(zip(to_classify, labels))
         out = []
         for index, record in enumerate(records):
             out.append(output_record(record, by_index[lead_of.get(index, index)], flood_info.get(index)))
         return out
+
+
+_KIND_DOMAIN = {"review": "review", "post": "social", "comment": "social", "danmaku": "chat", "live_chat": "chat"}
+_PLATFORM_DOMAIN = {"jd": "review", "taobao": "review", "weibo": "social", "douyin": "social",
+                    "xiaohongshu": "social", "kuaishou": "social", "bilibili": "social"}
+
+
+def record_domain(record: dict) -> str | None:
+    """The classifier's domain of a record: its kind, else its platform; None if neither
+    tells (a comment under a JD listing is a review; chat kinds win over the platform)."""
+    kind, platform = record.get("kind"), record.get("platform")
+    if kind in ("danmaku", "live_chat"):
+        return "chat"
+    if platform in ("jd", "taobao"):
+        return "review"
+    return _KIND_DOMAIN.get(kind) or _PLATFORM_DOMAIN.get(platform)
 
 
 OUTPUT_FIELDS = ("id", "platform", "kind", "brand", "brands", "created_at", "author", "room_id", "parent_id", "url")

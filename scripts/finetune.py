@@ -7,7 +7,8 @@ of the `train` split, oversampled ×--trust-repeat, and the binary sentiment cor
 `train` split (shopping reviews; Weibo with emoticon codes stripped). Dev rows pick the
 best epoch; then the wide channel (char n-gram TF-IDF + logistic regression per head,
 model/wide.py) is fitted on the same train rows, its pooling weight per head chosen
-on dev, and one temperature per head fitted on dev. The test split is never read here.
+on dev, one temperature per head fitted on dev, and the decision rule's prior power
+(BertForTrust.decide) chosen on dev. The test split is never read here.
 
     python scripts/finetune.py --wide-only --out models/ugc-trust-zh-small
 
@@ -127,8 +128,12 @@ def main() -> None:
         finetune.fit_wide_channel(model, trust_train, sentiment_train, log=lambda m: print(m, flush=True))
         normalizer = Normalizer()
         dev_texts = [normalizer(e["text"]).text or e["text"] for e in dev_rows]
-        pooling = finetune.fit_pooling(model, logits, dev_texts, dev_labels, dev_binary,
+        dev_domains = [labels.example_domain(e) for e in dev_rows]
+        pooling = finetune.fit_pooling(model, logits, dev_texts, dev_labels, dev_binary, dev_domains,
                                        log=lambda m: print(m, flush=True))
+        calibrated = finetune.pooled_probs(model, logits, model.wide_logits(dev_texts, dev_domains))
+        pooling["prior_power"] = finetune.fit_decision(model, calibrated, dev_labels, finetune.class_priors(trust_train),
+                                                       log=lambda m: print(m, flush=True))
         pooling["minutes"] = (time.time() - wide_started) / 60
         temperatures = model.config.temperatures
     print("temperatures:", temperatures, flush=True)

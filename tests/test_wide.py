@@ -109,3 +109,67 @@ def test_polarity_pooling_keeps_bert_neutral_mass_and_moves_pos_vs_neg():
     assert pooled[0, 1] == pytest.approx(0.2)  # neu untouched
     assert pooled[0, 2] == pytest.approx(0.8 * 0.99)
     np.testing.assert_allclose(wide.pool_polarity(bert, side, 0.0, 0, 2), wide.log_softmax(bert))
+
+
+def test_hierarchical_sentiment_is_a_distribution_with_the_neutral_model_s_mass():
+    polarity, neutral = np.array([2.0, -1.0, 0.0]), np.array([-3.0, 0.5, 10.0])
+    log_probs = wide.hierarchical_log_probs(polarity, neutral, 3, pos=0, neu=1, neg=2)
+    probs = np.exp(log_probs)
+    np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(probs[:, 1], 1 / (1 + np.exp(-neutral)), rtol=1e-6)
+    assert probs[0, 0] > probs[0, 2] and probs[1, 2] > probs[1, 0]
+
+
+def test_domain_weights_let_one_word_mean_opposite_things_in_two_domains(tiny_model):
+    # 呵呵 is praise in these reviews and scorn in these social posts; the shared weights
+    # alone cannot tell, the per-domain weights can.
+    reviews = [{"text": f"呵呵{i}号", "sentiment": "pos", "corpus": "online_shopping_10_cats"} for i in range(12)]
+    social = [{"text": f"呵呵{i}号", "sentiment": "neg", "corpus": "weibo_senti_part"} for i in range(12)]
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    finetune.fit_wide_channel(model, TRAIN, reviews + social + BINARY, log=lambda m: None)
+    logits = model.wide_logits(["呵呵"] * 2, ["review", "social"])["sentiment"]
+    pos, neg = HEADS["sentiment"].index("pos"), HEADS["sentiment"].index("neg")
+    assert logits[0, pos] > logits[0, neg] and logits[1, neg] > logits[1, pos]
+    unknown = model.wide_logits(["呵呵"])["sentiment"]
+    assert abs(unknown[0, pos] - unknown[0, neg]) < abs(logits[0, pos] - logits[0, neg])
+
+
+def test_decision_prior_power_moves_labels_to_rare_classes_but_not_probabilities(tiny_model):
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    probs = np.array([[0.6, 0.1, 0.05, 0.25], [0.97, 0.01, 0.01, 0.01]])  # absent, pos, neu, neg
+    assert model.decide("content", probs).tolist() == [0, 0]
+    model.config.decision = {"prior_power": 1.0, "priors": {"content": [0.9, 0.03, 0.02, 0.05]}}
+    assert model.decide("content", probs).tolist() == [3, 0]  # 0.25 / 0.05 beats 0.6 / 0.9
+    assert model.decide("sentiment", probs[:, :3]).tolist() == [0, 0]  # no priors: plain argmax
+    model.config.decision["prior_power"] = 0.0
+    assert model.decide("content", probs).tolist() == [0, 0]
+
+
+def test_fit_decision_keeps_plain_argmax_when_it_is_already_best(tiny_model):
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    gold = TRAIN[:7]
+    labels, _ = finetune.label_matrix(gold)
+    calibrated = {name: np.eye(len(HEADS[name]))[labels[:, h]] * 0.9 + 0.1 / len(HEADS[name])
+                  for h, name in enumerate(HEADS)}
+    assert finetune.fit_decision(model, calibrated, labels, finetune.class_priors(TRAIN), log=lambda m: None) == 0.0
+
+
+def test_record_domain_from_kind_then_platform():
+    from ugc_trust.classify import record_domain
+
+    assert record_domain({"kind": "danmaku", "platform": "bilibili"}) == "chat"
+    assert record_domain({"kind": "comment", "platform": "jd"}) == "review"
+    assert record_domain({"kind": "comment", "platform": "weibo"}) == "social"
+    assert record_domain({"platform": "xiaohongshu"}) == "social"
+    assert record_domain({"kind": "review"}) == "review"
+    assert record_domain({}) is None
+
+
+def test_classifier_labels_are_the_top_class_unless_balanced_is_asked_for(wide_model):
+    classifier = Classifier.load(wide_model)
+    classifier.model.config.decision = {"prior_power": 1.0, "priors": {"content": [0.97, 0.01, 0.01, 0.01]}}
+    probs = {"content": np.array([[0.6, 0.3, 0.05, 0.05]])}
+    assert classifier.decide(probs)["content"].tolist() == [0]
+    assert classifier.decide(probs, "balanced")["content"].tolist() == [1]
+    with pytest.raises(ModelError, match="argmax or balanced"):
+        Classifier(classifier.model, classifier.tokenizer, labels="balance")

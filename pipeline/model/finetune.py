@@ -197,41 +197,60 @@ def fit_temperature(logits: np.ndarray, target: np.ndarray, binary: np.ndarray |
 
 
 def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_train: list[dict],
-                     binary_weight: float | None = None, min_df: int = 2, log=print) -> None:
+                     binary_weight: float | None = None, min_df: int = 2, c: float = 10.0, log=print) -> None:
     """Fit the char n-gram channel (model/wide.py) on the train rows and attach it to `model`.
 
     Trust heads: balanced logistic regression on the trust-labeled rows, over n-grams seen
-    in at least `min_df` of them. Sentiment: polarity only (pos vs neg; the binary corpora
-    know no neutral class, and BERT keeps P(neu) — see wide.pool_polarity), from the
-    binary corpus (each row weighted `binary_weight`, default 1) and the trust rows
-    labeled pos or neg, over n-grams seen in at least `min_df` of all those rows. The idf
-    comes from all rows.
+    in at least `min_df` of them. Sentiment: two binary models (wide.hierarchical_log_probs)
+    — neutral vs polar, balanced, from the trust-labeled rows (the binary corpora know no
+    neutral class); and polarity (pos vs neg) from the binary corpus (each row weighted
+    `binary_weight`, default 1) and the trust rows labeled pos or neg, over n-grams seen in
+    at least `min_df` of all those rows, with shared weights plus one weight vector per
+    domain (labels.example_domain; wide.domain_design). The idf comes from all rows.
     """
+    from collections import Counter
+
     from scipy.sparse import diags
+
+    from .labels import example_domain
 
     normalizer = Normalizer()
     trust_texts = [normalizer(e["text"]).text or e["text"] for e in trust_train]
     binary_texts = [normalizer(e["text"]).text or e["text"] for e in sentiment_train]
     n_trust = len(trust_texts)
     counts = wide.term_counts(trust_texts + binary_texts)
+    n_features = counts.shape[1]
     idf = wide.fit_idf(counts)
     x = wide.features(counts, idf)
     trust_keep = diags(wide.min_df_mask(counts[:n_trust], min_df))
     all_keep = diags(wide.min_df_mask(counts, min_df))
-    weights = {}
+    weights, domain_weights = {}, None
     for name, labels in HEADS.items():
-        if name == "sentiment":
-            y = np.array([labels.index(e[name]) for e in trust_train + sentiment_train])
-            polar = y != labels.index("neu")
-            sample_weight = np.concatenate([np.ones(n_trust), np.full(len(binary_texts), binary_weight or 1.0)])
-            weights[name] = wide.fit_head((x @ all_keep)[polar], y[polar], len(labels), sample_weight[polar],
-                                          class_weight=None)
-        else:
+        if name != "sentiment":
             y = np.array([labels.index(e[name]) for e in trust_train])
-            weights[name] = wide.fit_head(x[:n_trust] @ trust_keep, y, len(labels))
-        log(f"wide channel: {name} fitted")
-    model.add_wide_channel()
-    model.wide.set_parameters(idf, weights)
+            weights[name] = wide.fit_head(x[:n_trust] @ trust_keep, y, len(labels), c=c)
+            log(f"wide channel: {name} fitted")
+            continue
+        pos, neu, neg = labels.index("pos"), labels.index("neu"), labels.index("neg")
+        y = np.array([labels.index(e[name]) for e in trust_train + sentiment_train])
+        weight = np.zeros((n_features, len(labels)), dtype=np.float32)
+        bias = np.full(len(labels), 0.0, dtype=np.float32)
+        weight[:, neu], bias[neu] = wide.fit_binary(x[:n_trust] @ trust_keep, (y[:n_trust] == neu).astype(int),
+                                                    c=c, class_weight="balanced")
+        polar = y != neu
+        domains = [example_domain(e) for e in trust_train + sentiment_train]
+        sample_weight = np.concatenate([np.ones(n_trust), np.full(len(binary_texts), binary_weight or 1.0)])
+        design = wide.domain_design(x @ all_keep, domains)[polar]
+        coef, intercept = wide.fit_binary(design, (y[polar] == pos).astype(int), sample_weight[polar], c=c)
+        n_domains = len(wide.DOMAINS)
+        weight[:, pos], bias[pos] = coef[:n_features], intercept
+        domain_weights = (np.stack([coef[n_features * (1 + d): n_features * (2 + d)] for d in range(n_domains)], 1),
+                          coef[n_features * (1 + n_domains):].astype(np.float32))
+        weights[name] = (weight, bias)
+        log(f"wide channel: {name} fitted (neutral model on {n_trust} trust rows, polarity on {int(polar.sum())} "
+            f"rows; domains {dict(Counter(d or 'unknown' for d in domains))})")
+    model.add_wide_channel(n_features)
+    model.wide.set_parameters(idf, weights, domain_weights)
 
 
 def head_scores(name: str, log_probs: np.ndarray, target: np.ndarray, binary: np.ndarray) -> float:
@@ -255,12 +274,13 @@ def head_scores(name: str, log_probs: np.ndarray, target: np.ndarray, binary: np
 
 
 def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_texts: list[str],
-                dev_labels: np.ndarray, dev_binary: np.ndarray, log=print) -> dict[str, float]:
+                dev_labels: np.ndarray, dev_binary: np.ndarray, dev_domains: list[str | None] | None = None,
+                log=print) -> dict[str, float]:
     """Per head, the wide weight in 0, 0.1, …, 1 with the lowest dev negative log-likelihood
     after temperature scaling — a proper scoring rule over every dev row, much less noisy
     than the macro-F1 of a few hundred posts (logged beside it) — and that temperature."""
     grid = np.round(np.linspace(0, 1, 11), 2)
-    wide_logits = model.wide_logits(dev_texts)
+    wide_logits = model.wide_logits(dev_texts, dev_domains)
     neu = HEADS["sentiment"].index("neu")
     mix, temperatures = {}, {}
     for h, name in enumerate(HEADS):
@@ -280,6 +300,52 @@ def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_tex
     model.config.wide["mix"] = mix
     model.config.temperatures = temperatures
     return {"mix": mix, "temperatures": temperatures}
+
+
+TRUST_HEADS = ("brand", "content", "interaction")
+
+
+def class_priors(trust_train: list[dict]) -> dict[str, list[float]]:
+    """Train-split class frequencies of each trust head (add-one smoothed)."""
+    priors = {}
+    for name in TRUST_HEADS:
+        counts = np.ones(len(HEADS[name]))
+        for example in trust_train:
+            counts[HEADS[name].index(example[name])] += 1
+        priors[name] = (counts / counts.sum()).round(6).tolist()
+    return priors
+
+
+def fit_decision(model: BertForTrust, calibrated: dict[str, np.ndarray], dev_labels: np.ndarray,
+                 priors: dict[str, list[float]], grid=(0.0, 0.25, 0.5, 0.75, 1.0), log=print) -> float:
+    """The prior power α of BertForTrust.decide, one for the three trust heads, with the best
+    mean dev macro-F1 (the smaller α on a tie). Macro-F1 — what a reader of rare content and
+    interaction signals needs — rewards recall on the rare classes that a plain argmax of
+    calibrated probabilities gives up; one shared α keeps the choice robust on a small dev set."""
+    from sklearn.metrics import f1_score
+
+    scores = []
+    for alpha in grid:
+        model.config.decision = {"prior_power": float(alpha), "priors": priors}
+        per_head = []
+        for h, name in enumerate(HEADS):
+            if name not in TRUST_HEADS:
+                continue
+            keep = dev_labels[:, h] != IGNORE
+            predicted = model.decide(name, calibrated[name][keep])
+            per_head.append(f1_score(dev_labels[keep, h], predicted, average="macro"))
+        scores.append(float(np.mean(per_head)))
+        log(f"decision: prior power {alpha} → dev macro-F1 per trust head {np.round(per_head, 3).tolist()}, "
+            f"mean {scores[-1]:.3f}")
+    best = float(grid[int(np.argmax(np.round(scores, 4)))])
+    model.config.decision = {"prior_power": best, "priors": priors}
+    return best
+
+
+def pooled_probs(model: BertForTrust, bert_logits: dict[str, np.ndarray], wide_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Calibrated probabilities from precomputed channel outputs (as Classifier.predict)."""
+    calibrated = model.calibrated_probs({k: torch.from_numpy(v) for k, v in bert_logits.items()}, wide_logits)
+    return {k: v.numpy() for k, v in calibrated.items()}
 
 
 def dev_nll(log_probs: np.ndarray, target: np.ndarray, binary: np.ndarray | None, neu_index: int) -> float:

@@ -19,32 +19,67 @@ HEADS = {**{d: list(TRUST_LABELS) for d in DIMENSIONS}, "sentiment": list(SENTIM
 
 
 class WideChannel(nn.Module):
-    """Hashed char n-gram TF-IDF → linear logits per head (see model/wide.py); buffers only."""
+    """Hashed char n-gram TF-IDF → linear logits per head (see model/wide.py); buffers only.
 
-    def __init__(self, heads: dict[str, list[str]], n_features: int, ngram_range=(1, 3)):
+    A head listed in `hierarchical` (sentiment) keeps two binary models in its columns —
+    polarity (pos vs neg) in the pos column, neutral-vs-polar in the neu column — and its
+    output is wide.hierarchical_log_probs. With `domains`, the polarity model also has one
+    weight vector and intercept per domain, added for posts of that domain.
+    """
+
+    def __init__(self, heads: dict[str, list[str]], n_features: int, ngram_range=(1, 3),
+                 hierarchical=(), domains=()):
         super().__init__()
+        self.heads = {name: list(labels) for name, labels in heads.items()}
         self.names = list(heads)
         self.sizes = [len(heads[name]) for name in self.names]
         self.ngram_range = tuple(ngram_range)
+        self.hierarchical = list(hierarchical)
+        self.domains = list(domains)
         self.register_buffer("idf", torch.ones(n_features))
         self.register_buffer("weight", torch.zeros(n_features, sum(self.sizes)))
         self.register_buffer("bias", torch.zeros(sum(self.sizes)))
+        if self.domains:
+            self.register_buffer("domain_weight", torch.zeros(n_features, len(self.domains)))
+            self.register_buffer("domain_bias", torch.zeros(len(self.domains)))
         self._numpy = None
 
-    def set_parameters(self, idf: np.ndarray, weights: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    def set_parameters(self, idf: np.ndarray, weights: dict[str, tuple[np.ndarray, np.ndarray]],
+                       domain_weights: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.idf.copy_(torch.from_numpy(idf))
         self.weight.copy_(torch.from_numpy(np.concatenate([weights[n][0] for n in self.names], axis=1)))
         self.bias.copy_(torch.from_numpy(np.concatenate([weights[n][1] for n in self.names])))
+        if domain_weights is not None:
+            self.domain_weight.copy_(torch.from_numpy(domain_weights[0]))
+            self.domain_bias.copy_(torch.from_numpy(domain_weights[1]))
         self._numpy = None
 
-    def logits(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def logits(self, texts: list[str], domains: list[str | None] | None = None) -> dict[str, np.ndarray]:
+        """Per head: logits, or log-probabilities for a hierarchical head. `domains` (one per
+        text, None = unknown) selects the per-domain polarity weights."""
         if self._numpy is None:  # float32 copies once; the buffers may be fp16 on disk
-            self._numpy = (self.idf.float().numpy(), self.weight.float().numpy(), self.bias.float().numpy())
-        idf, weight, bias = self._numpy
+            self._numpy = [self.idf.float().numpy(), self.weight.float().numpy(), self.bias.float().numpy()]
+            if self.domains:
+                self._numpy += [self.domain_weight.float().numpy(), self.domain_bias.float().numpy()]
+        idf, weight, bias = self._numpy[:3]
         x = wide_features.features(wide_features.term_counts(texts, len(idf), self.ngram_range), idf)
         out = np.asarray(x @ weight) + bias
         bounds = np.cumsum([0] + self.sizes)
-        return {name: out[:, bounds[i]:bounds[i + 1]] for i, name in enumerate(self.names)}
+        result = {name: out[:, bounds[i]:bounds[i + 1]] for i, name in enumerate(self.names)}
+        for name in self.hierarchical:
+            labels = self.heads[name]
+            pos, neu, neg = labels.index("pos"), labels.index("neu"), labels.index("neg")
+            polarity = result[name][:, pos].copy()
+            if self.domains and domains is not None:
+                index = np.array([self.domains.index(d) if d in self.domains else -1 for d in domains])
+                known = index >= 0
+                if known.any():
+                    domain_weight, domain_bias = self._numpy[3:]
+                    extra = np.asarray(x[known] @ domain_weight)
+                    polarity[known] += extra[np.arange(int(known.sum())), index[known]] + domain_bias[index[known]]
+            result[name] = wide_features.hierarchical_log_probs(polarity, result[name][:, neu], len(labels),
+                                                                pos, neu, neg)
+        return result
 
 
 class BertForTrust(BertPreTrainedModel):
@@ -62,16 +97,19 @@ class BertForTrust(BertPreTrainedModel):
             name: nn.Linear(2 * config.hidden_size, len(labels)) for name, labels in config.trust_heads.items()
         })
         wide = getattr(config, "wide", None)
-        self.wide = WideChannel(config.trust_heads, int(wide["n_features"]), wide.get("ngram_range", (1, 3))) \
-            if wide else None
+        self.wide = WideChannel(config.trust_heads, int(wide["n_features"]), wide.get("ngram_range", (1, 3)),
+                                wide.get("hierarchical", ()), wide.get("domains", ())) if wide else None
         self.post_init()
 
-    def add_wide_channel(self, n_features: int = wide_features.N_FEATURES, ngram_range=wide_features.NGRAM_RANGE) -> WideChannel:
+    def add_wide_channel(self, n_features: int = wide_features.N_FEATURES, ngram_range=wide_features.NGRAM_RANGE,
+                         hierarchical=("sentiment",), domains=wide_features.DOMAINS) -> WideChannel:
         self.config.wide = {"n_features": n_features, "ngram_range": list(ngram_range),
                             "mix": {name: 0.0 for name in self.config.trust_heads},
-                            # Heads whose wide channel learned pos vs neg only (binary corpora).
-                            "polarity_only": ["sentiment"]}
-        self.wide = WideChannel(self.config.trust_heads, n_features, ngram_range)
+                            # Heads whose wide channel is two binary models (wide.hierarchical_log_probs).
+                            "hierarchical": list(hierarchical),
+                            # Domains with their own sentiment-polarity weights.
+                            "domains": list(domains)}
+        self.wide = WideChannel(self.config.trust_heads, n_features, ngram_range, hierarchical, domains)
         return self.wide
 
     def polarity(self, name: str) -> tuple[int, int] | None:
@@ -81,8 +119,21 @@ class BertForTrust(BertPreTrainedModel):
         labels = self.config.trust_heads[name]
         return labels.index("pos"), labels.index("neg")
 
-    def wide_logits(self, texts: list[str]) -> dict[str, np.ndarray] | None:
-        return self.wide.logits(texts) if self.wide is not None else None
+    def wide_logits(self, texts: list[str], domains: list[str | None] | None = None) -> dict[str, np.ndarray] | None:
+        return self.wide.logits(texts, domains) if self.wide is not None else None
+
+    def decide(self, name: str, probs: np.ndarray) -> np.ndarray:
+        """Label indices from calibrated probabilities: argmax of log p(y|x) − α·log p_train(y).
+
+        The probabilities stay calibrated (the indices add them up); only the label leans
+        towards the rare classes (α fitted on dev for the trust heads' macro-F1, see
+        finetune.fit_decision). α = 0, or a head without priors, is the plain argmax."""
+        decision = getattr(self.config, "decision", None) or {}
+        priors = (decision.get("priors") or {}).get(name)
+        alpha = float(decision.get("prior_power", 0.0))
+        if not priors or alpha == 0.0:
+            return probs.argmax(1)
+        return (np.log(np.clip(probs, 1e-12, None)) - alpha * np.log(np.asarray(priors))).argmax(1)
 
     def features(self, input_ids, attention_mask, token_type_ids=None):
         hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,

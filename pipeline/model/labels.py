@@ -15,6 +15,9 @@ from . import corpora
 
 LABELS_DIR = PROJECT_ROOT / "data" / "labels"
 TRUST_FIELDS = ("brand", "content", "interaction", "sentiment")
+# Label files whose rows are ids of posts in ../shared/data (v2: session 2; v3: content- and
+# interaction-rich posts read in session 3).
+POOL_FILES = ("trust_v2_pools.jsonl", "trust_v3_pools.jsonl")
 _EMOTICON_CODE = re.compile(r"\[[^\[\]\s]{1,12}\]")
 
 
@@ -26,6 +29,10 @@ def _jsonl(path: Path) -> list[dict]:
 def _pool_texts(ids: set[str], shared: Path) -> dict[str, str]:
     """Text of each pool id, read from the shared corpora (streamed; only wanted ids kept)."""
     found: dict[str, str] = {}
+    if any(i.startswith("shop-") for i in ids):  # the shopping corpus is large: read it only when needed
+        for row in corpora.shopping_reviews(shared):
+            if row["id"] in ids:
+                found[row["id"]] = row["text"]
     for row in corpora.weibo_sentiment(shared):
         if row["id"] in ids:
             found[row["id"]] = row["text"]
@@ -44,12 +51,12 @@ def trust_examples(shared: Path = corpora.DEFAULT_SHARED, labels_dir: Path = LAB
     examples: list[dict] = []
     for row in _jsonl(shared / "trust" / "labels_v1.jsonl"):
         examples.append({**{k: row[k] for k in ("id", "text", *TRUST_FIELDS)}, "source": "labels_v1", "domain": "review"})
-    pools = _jsonl(labels_dir / "trust_v2_pools.jsonl")
+    pools = [row for name in POOL_FILES if (labels_dir / name).exists() for row in _jsonl(labels_dir / name)]
     texts = _pool_texts({r["id"] for r in pools}, shared)
     missing = [r["id"] for r in pools if r["id"] not in texts]
     if missing:
         raise ValueError(f"{len(missing)} label ids not found in {shared}: {missing[:5]}")
-    domain = {"weibo_senti_part": "social", "weibo_covid19_2020": "social", "bilibili_danmaku": "danmaku",
+    domain = {"online_shopping_10_cats": "review", "weibo_senti_part": "social", "weibo_covid19_2020": "social", "bilibili_danmaku": "danmaku",
               "douyin_livechat": "live_chat", "eprstmt_unlabeled": "review", "absa_hair": "review",
               "absa_restaurant": "review"}
     for row in pools:
@@ -61,6 +68,17 @@ def trust_examples(shared: Path = corpora.DEFAULT_SHARED, labels_dir: Path = LAB
     for example in examples:
         example["split"] = corpora.split_of(example["id"])
     return examples
+
+
+_CORPUS_DOMAIN = {"online_shopping_10_cats": "review", "weibo_senti_part": "social"}
+_EXAMPLE_DOMAIN = {"review": "review", "social": "social", "danmaku": "chat", "live_chat": "chat"}
+
+
+def example_domain(example: dict) -> str | None:
+    """The wide channel's domain (wide.DOMAINS) of a trust or sentiment example, or None."""
+    if example.get("corpus") in _CORPUS_DOMAIN:
+        return _CORPUS_DOMAIN[example["corpus"]]
+    return _EXAMPLE_DOMAIN.get(example.get("domain"))
 
 
 def strip_emoticon_codes(text: str) -> str:
