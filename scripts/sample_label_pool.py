@@ -4,7 +4,11 @@ Keyword lists here only *select candidates* so that rare trust dimensions are
 over-represented in what people read; they never produce labels. Every pool is
 seeded, so the same ids come out on every run.
 
-    python scripts/sample_label_pool.py --shared ../shared/data --out /tmp/pools
+    python scripts/sample_label_pool.py --shared ../shared/data --out /tmp/pools             # round v2
+    python scripts/sample_label_pool.py --round v3 --out /tmp/pools3                         # round v3
+
+Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
+every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
 """
 from __future__ import annotations
 
@@ -41,12 +45,69 @@ def short_enough(text: str) -> bool:
     return 2 <= len(text) <= 300
 
 
+CONTENT_CUES = re.compile(r"描述|图片|图文|实物|照片|色差|评价|好评|差评|刷单|刷的|水军|博主|测评|种草|广告|宣传|恰饭|"
+                          r"软广|主播说|说好的|赠品|承诺|详情页|买家秀|卖家秀|推荐|攻略|虚假|骗")
+INTERACTION_CUES = re.compile(r"客服|售后|物流|快递|发货|退款|退货|换货|主播|回复|不理|链接|福袋|态度")
+V3_PLAN = {  # source: (content-cue posts, interaction-cue posts, random posts)
+    "online_shopping_10_cats": (150, 40, 10),
+    "eprstmt_unlabeled": (130, 40, 30),
+    "weibo_senti_part": (120, 30, 50),
+    "douyin_livechat": (40, 80, 80),
+    "bilibili_danmaku": (40, 20, 40),
+}
+
+
+def sample_v3(shared: Path, out: Path, seed: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ugc_trust.model import corpora, labels
+
+    # Posts labeled before round 3 (v3's own ids are not excluded, so the draw reproduces).
+    v3 = labels.LABELS_DIR / "trust_v3_pools.jsonl"
+    v3_ids = {json.loads(line)["id"] for line in v3.open(encoding="utf-8")} if v3.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - v3_ids
+    rng = random.Random(seed)
+    sources = {
+        "online_shopping_10_cats": corpora.shopping_reviews(shared),
+        "eprstmt_unlabeled": corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
+        "weibo_senti_part": corpora.weibo_sentiment(shared),
+        "douyin_livechat": corpora.unlabeled("douyin_livechat", shared),
+        "bilibili_danmaku": corpora.unlabeled("bilibili_danmaku", shared),
+    }
+    chosen = []
+    for source, (n_content, n_interaction, n_random) in V3_PLAN.items():
+        rows = [r for r in sources[source] if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+        content = [r for r in rows if CONTENT_CUES.search(r["text"])]
+        picked = rng.sample(content, min(n_content, len(content)))
+        taken = {r["id"] for r in picked}
+        cues = [r for r in rows if INTERACTION_CUES.search(r["text"]) and r["id"] not in taken]
+        picked += rng.sample(cues, min(n_interaction, len(cues)))
+        taken |= {r["id"] for r in picked}
+        picked += rng.sample([r for r in rows if r["id"] not in taken], n_random)
+        chosen += [{"id": r["id"], "source": source, "text": r["text"]} for r in picked]
+        print(f"{source}: {len(picked)}")
+    rng.shuffle(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = {f"batch_{k}": chosen[k::5] for k in range(5)}
+    batches["second"] = rng.sample(chosen, 150)
+    for name, rows in batches.items():
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for r in rows:
+                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--seed", type=int, default=None, help="default 20261123 (v2), 20261124 (v3)")
+    parser.add_argument("--round", choices=("v2", "v3"), default="v2")
     args = parser.parse_args()
+    if args.round == "v3":
+        sample_v3(args.shared, args.out, args.seed or 20261124)
+        return
+    args.seed = args.seed or 20261123
     rng = random.Random(args.seed)
     data = args.shared
     args.out.mkdir(parents=True, exist_ok=True)
