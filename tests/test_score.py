@@ -52,15 +52,9 @@ def _taxonomy_rows_right() -> tuple[int, list]:
     return right, wrong
 
 
-def test_taxonomy_examples_no_regression():
-    # The committed model gets 9 of 12 rows fully right; a change that loses one fails here.
-    right, wrong = _taxonomy_rows_right()
-    assert right >= 9, f"{right}/12 right; wrong: {wrong}"
-
-
-@pytest.mark.xfail(strict=True, reason="issue 5 target is 10/12 rows fully right; the committed model gets 9/12 "
-                                       "(under-trained encoder). strict: passing it means the target is met — drop this mark.")
 def test_taxonomy_examples_at_least_10_of_12_fully_right():
+    # Issue 5's target; the committed model gets 10 of 12 (misses: 小红书博主…没骗人 → brand
+    # absent, sentiment neu; 好评全是刷的 → brand absent).
     right, wrong = _taxonomy_rows_right()
     assert right >= 10, f"{right}/12 right; wrong: {wrong}"
 
