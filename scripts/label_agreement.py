@@ -1,7 +1,7 @@
 """Inter-annotator agreement of the double-labeled samples (observed agreement, Cohen's kappa).
 
     python scripts/label_agreement.py            # every round
-    python scripts/label_agreement.py --round v3
+    python scripts/label_agreement.py --round v4
 
 Round vN compares data/labels/trust_vN_second.jsonl (an independent second reading)
 with the first reading of the same ids in trust_vN_pools.jsonl.
@@ -34,9 +34,9 @@ def agreement(round_name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--round", choices=("v2", "v3"), default=None, help="one round (default: every round)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4"), default=None, help="one round (default: every round)")
     args = parser.parse_args()
-    for round_name in [args.round] if args.round else ["v2", "v3"]:
+    for round_name in [args.round] if args.round else ["v2", "v3", "v4"]:
         if (ROOT / f"trust_{round_name}_second.jsonl").exists():
             agreement(round_name)
 

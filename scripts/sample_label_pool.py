@@ -6,9 +6,13 @@ seeded, so the same ids come out on every run.
 
     python scripts/sample_label_pool.py --shared ../shared/data --out /tmp/pools             # round v2
     python scripts/sample_label_pool.py --round v3 --out /tmp/pools3                         # round v3
+    python scripts/sample_label_pool.py --round v4 --out /tmp/pools4                         # round v4
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
+Round v4 reads content trust only, with sharper cues for its rarest classes: the listing or
+photos matching reality (pos), and questions about or plain mentions of descriptions,
+reviews, influencers and adverts (neu) — content neu had 42 posts in all earlier rounds.
 """
 from __future__ import annotations
 
@@ -97,13 +101,72 @@ def sample_v3(shared: Path, out: Path, seed: int) -> None:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+# Round v4: content trust. Sharper than CONTENT_CUES: a match / mismatch with the listing,
+# reviews or an influencer, or a question about whether the information is true.
+CONTENT_MATCH = re.compile(r"(与|和|跟|同)(描述|图片|图上|照片|宣传|介绍|详情|视频|主播说的|博主说的|评价|评论|说的)[^，。！？,.!?]{0,4}"
+                           r"(一样|一致|相符|相同|不符|不一样|不同|差不多|有出入|有差距)|如描述|名副其实|货真价实|"
+                           r"色差|买家秀|卖家秀|图文不符|货不对板|实物(比|和|与|跟)?图|没骗人|骗人|夸张|真实")
+CONTENT_QUESTION = re.compile(r"(是真的|真的假的|靠谱|可信|准不准|一样|色差|正品)吗|真的假的|是不是(刷|托|水军|广告)|"
+                              r"(看|信)了?(评论|评价|好评|测评|博主|主播|推荐|攻略|广告)|(评论|评价|好评|差评|测评)(里|区|说|都)|"
+                              r"(博主|主播|达人|网红|明星|广告|宣传|详情页|客服)(说|推荐|介绍|讲|承诺)|种草|拔草|踩雷|恰饭|软广|广告|"
+                              r"刷单|刷好评|刷的|水军|托儿|价保|先涨价|降价|赠品|说好的")
+V4_PLAN = {  # source: (match-cue posts, question/mention-cue posts)
+    "online_shopping_10_cats": (200, 150),
+    "eprstmt_unlabeled": (110, 110),
+    "aspects": (80, 60),
+    "douyin_livechat": (20, 110),
+    "weibo_senti_part": (40, 100),
+}
+
+
+def sample_v4(shared: Path, out: Path, seed: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ugc_trust.model import corpora, labels
+
+    v4 = labels.LABELS_DIR / "trust_v4_pools.jsonl"
+    v4_ids = {json.loads(line)["id"] for line in v4.open(encoding="utf-8")} if v4.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - v4_ids
+    rng = random.Random(seed)
+    sources = {
+        "online_shopping_10_cats": corpora.shopping_reviews(shared),
+        "eprstmt_unlabeled": corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
+        "aspects": corpora.aspect_sentences(shared),
+        "douyin_livechat": corpora.unlabeled("douyin_livechat", shared),
+        "weibo_senti_part": corpora.weibo_sentiment(shared),
+    }
+    chosen = []
+    for source, (n_match, n_question) in V4_PLAN.items():
+        rows = [r for r in sources[source] if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+        matches = [r for r in rows if CONTENT_MATCH.search(r["text"])]
+        picked = rng.sample(matches, min(n_match, len(matches)))
+        taken = {r["id"] for r in picked}
+        questions = [r for r in rows if CONTENT_QUESTION.search(r["text"]) and r["id"] not in taken]
+        picked += rng.sample(questions, min(n_question, len(questions)))
+        chosen += [{"id": r["id"], "text": r["text"],  # aspect ids are absa-<set>-<split>-L<line>
+                    "source": f"absa_{r['id'].split('-')[1]}" if source == "aspects" else source} for r in picked]
+        print(f"{source}: {len(picked)} (of {len(matches)} match-cue and {len(questions)} question-cue posts)")
+    rng.shuffle(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = {f"batch_{k}": chosen[k::5] for k in range(5)}
+    batches["second"] = rng.sample(chosen, 150)
+    for name, rows in batches.items():
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for r in rows:
+                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=None, help="default 20261123 (v2), 20261124 (v3)")
-    parser.add_argument("--round", choices=("v2", "v3"), default="v2")
+    parser.add_argument("--seed", type=int, default=None, help="default 20261123 (v2), 20261124 (v3), 20261125 (v4)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4"), default="v2")
     args = parser.parse_args()
+    if args.round == "v4":
+        sample_v4(args.shared, args.out, args.seed or 20261125)
+        return
     if args.round == "v3":
         sample_v3(args.shared, args.out, args.seed or 20261124)
         return

@@ -16,8 +16,8 @@ from . import corpora
 LABELS_DIR = PROJECT_ROOT / "data" / "labels"
 TRUST_FIELDS = ("brand", "content", "interaction", "sentiment")
 # Label files whose rows are ids of posts in ../shared/data (v2: session 2; v3: content- and
-# interaction-rich posts read in session 3).
-POOL_FILES = ("trust_v2_pools.jsonl", "trust_v3_pools.jsonl")
+# interaction-rich posts read in session 3; v4: content-trust posts read in session 4).
+POOL_FILES = ("trust_v2_pools.jsonl", "trust_v3_pools.jsonl", "trust_v4_pools.jsonl")
 _EMOTICON_CODE = re.compile(r"\[[^\[\]\s]{1,12}\]")
 
 
@@ -61,7 +61,8 @@ def trust_examples(shared: Path = corpora.DEFAULT_SHARED, labels_dir: Path = LAB
               "absa_restaurant": "review"}
     for row in pools:
         examples.append({**{k: row[k] for k in ("id", *TRUST_FIELDS)}, "text": texts[row["id"]],
-                         "source": row["source"], "domain": domain.get(row["source"], "other")})
+                         "source": row["source"],
+                         "domain": domain.get(row["source"], "review" if row["source"].startswith("absa_") else "other")})
     for row in _jsonl(labels_dir / "trust_v2_written.jsonl"):
         examples.append({**{k: row[k] for k in ("id", "text", *TRUST_FIELDS)}, "source": "written",
                          "domain": row.get("domain", "other"), "script": row.get("script")})
