@@ -7,12 +7,15 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --shared ../shared/data --out /tmp/pools             # round v2
     python scripts/sample_label_pool.py --round v3 --out /tmp/pools3                         # round v3
     python scripts/sample_label_pool.py --round v4 --out /tmp/pools4                         # round v4
+    python scripts/sample_label_pool.py --round v5 --out /tmp/pools5                         # round v5
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
 Round v4 reads content trust only, with sharper cues for its rarest classes: the listing or
 photos matching reality (pos), and questions about or plain mentions of descriptions,
 reviews, influencers and adverts (neu) — content neu had 42 posts in all earlier rounds.
+Round v5 reads livestream chat and danmaku, the domains with the fewest labeled posts (~700 of
+4,500 train rows): requests and complaints to the host, questions about the goods, and chatter.
 """
 from __future__ import annotations
 
@@ -157,13 +160,51 @@ def sample_v4(shared: Path, out: Path, seed: int) -> None:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+# Round v5: chat. Messages addressed to the host or about the goods and the shop, and the rest.
+CHAT_CUES = re.compile(r"主播|怎么|为什么|咋|只会|不理|不回|回答|回复|链接|上车|福袋|发货|客服|退|骗|坑|假|正品|质量|"
+                       r"好用|价格|多少钱|便宜|贵|买|下单|拍了|到货|尺码|色号")
+V5_PLAN = {"douyin_livechat": (200, 100), "bilibili_danmaku": (60, 90)}  # source: (cue posts, random posts)
+
+
+def sample_v5(shared: Path, out: Path, seed: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ugc_trust.model import corpora, labels
+
+    v5 = labels.LABELS_DIR / "trust_v5_pools.jsonl"
+    v5_ids = {json.loads(line)["id"] for line in v5.open(encoding="utf-8")} if v5.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - v5_ids
+    rng = random.Random(seed)
+    chosen = []
+    for source, (n_cue, n_random) in V5_PLAN.items():
+        rows = [r for r in corpora.unlabeled(source, shared) if r["id"] not in seen and 2 <= len(r["text"]) <= 160]
+        cued = [r for r in rows if CHAT_CUES.search(r["text"])]
+        picked = rng.sample(cued, min(n_cue, len(cued)))
+        taken = {r["id"] for r in picked}
+        picked += rng.sample([r for r in rows if r["id"] not in taken], n_random)
+        chosen += [{"id": r["id"], "source": source, "text": r["text"]} for r in picked]
+        print(f"{source}: {len(picked)} (of {len(cued)} cue posts)")
+    rng.shuffle(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = {f"batch_{k}": chosen[k::3] for k in range(3)}
+    batches["second"] = rng.sample(chosen, 100)
+    for name, rows in batches.items():
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for r in rows:
+                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=None, help="default 20261123 (v2), 20261124 (v3), 20261125 (v4)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4"), default="v2")
+    parser.add_argument("--seed", type=int, default=None, help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5"), default="v2")
     args = parser.parse_args()
+    if args.round == "v5":
+        sample_v5(args.shared, args.out, args.seed or 20261126)
+        return
     if args.round == "v4":
         sample_v4(args.shared, args.out, args.seed or 20261125)
         return
