@@ -68,7 +68,7 @@ def main() -> None:
                         help="load --out, keep its encoder and heads, refit the wide channel, pooling and temperatures")
     args = parser.parse_args()
     import torch
-    from transformers import AutoTokenizer
+    from transformers import AutoTokenizer, BertConfig
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -90,7 +90,10 @@ def main() -> None:
         tokenizer_source = str(args.out)
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_source)
     if args.wide_only:
-        model = BertForTrust.from_pretrained(str(args.out), dtype=torch.float32)
+        # Drop the old wide channel on load: it is refitted below, maybe in another format.
+        config = BertConfig.from_pretrained(str(args.out))
+        config.wide = None
+        model = BertForTrust.from_pretrained(str(args.out), config=config, dtype=torch.float32)
         previous = json.loads((args.out / "training_summary.json").read_text())
         dev_ids = finetune.encode(tokenizer, [e["text"] for e in dev_rows])
         dev_labels, dev_binary = finetune.label_matrix(dev_rows)

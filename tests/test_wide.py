@@ -33,6 +33,29 @@ def test_features_match_scikit_learn_tfidf_on_the_same_hashed_counts():
     np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_vocabulary_features_equal_the_tfidf_baselines_up_to_column_order():
+    # The trust heads' features are the baseline's TfidfVectorizer(min_df=2) features: same
+    # n-grams (no bucket sharing), same idf, same L2 norm; only the column order differs.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["质量很好质量很好", "物流慢", "质量差，物流慢", "客服好", "客服差，质量差", "很好很好"]
+    hashed = wide.term_counts(texts, wide.HASH_SPACE)
+    kept = wide.vocabulary(hashed, min_df=2)
+    counts = wide.compact(hashed, kept)
+    ours = wide.features(counts, wide.fit_idf(counts) * wide.min_df_mask(counts, 2)).toarray()
+    baseline = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
+    expected = baseline.fit_transform(texts).toarray()
+    assert len(kept) == len(baseline.vocabulary_)
+    # Match columns through each n-gram's hash.
+    hash_of = {gram: wide.term_counts([gram], wide.HASH_SPACE, (len(gram), len(gram))).indices[0]
+               for gram in baseline.vocabulary_}
+    order = [int(np.searchsorted(kept, hash_of[gram])) for gram in sorted(baseline.vocabulary_, key=baseline.vocabulary_.get)]
+    np.testing.assert_allclose(ours[:, order], expected, rtol=1e-5, atol=1e-6)
+    # An n-gram outside the vocabulary is dropped, not folded into another column.
+    unseen = wide.compact(wide.term_counts(["鑫"], wide.HASH_SPACE), kept)
+    assert unseen.nnz == 0
+
+
 def test_fit_head_maps_classes_and_never_predicts_an_unseen_one():
     counts = wide.term_counts(["好好好", "差差差", "好", "差"])
     x = wide.features(counts, wide.fit_idf(counts))

@@ -200,17 +200,17 @@ def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_tra
                      binary_weight: float | None = None, min_df: int = 2, c: float = 10.0, log=print) -> None:
     """Fit the char n-gram channel (model/wide.py) on the train rows and attach it to `model`.
 
-    Trust heads: balanced logistic regression on the trust-labeled rows, over n-grams seen
-    in at least `min_df` of them. Sentiment: two binary models (wide.hierarchical_log_probs)
-    — neutral vs polar, balanced, from the trust-labeled rows (the binary corpora know no
-    neutral class); and polarity (pos vs neg) from the binary corpus (each row weighted
-    `binary_weight`, default 1) and the trust rows labeled pos or neg, over n-grams seen in
-    at least `min_df` of all those rows, with shared weights plus one weight vector per
-    domain (labels.example_domain; wide.domain_design). The idf comes from all rows.
+    Vocabulary: the n-grams seen in at least `min_df` of all rows (trust-labeled and binary).
+    Trust heads: balanced logistic regression on the trust-labeled rows, over the TF-IDF of
+    their own vocabulary (n-grams in at least `min_df` trust rows, idf from those rows) —
+    the TF-IDF baseline's features. Sentiment, over the TF-IDF of the whole vocabulary: two
+    binary models (wide.hierarchical_log_probs) — neutral vs polar, balanced, from the
+    trust-labeled rows (the binary corpora know no neutral class); and polarity (pos vs neg)
+    from the binary corpus (each row weighted `binary_weight`, default 1) and the trust rows
+    labeled pos or neg, with shared weights plus one weight vector per domain
+    (labels.example_domain; wide.domain_design).
     """
     from collections import Counter
-
-    from scipy.sparse import diags
 
     from .labels import example_domain
 
@@ -218,29 +218,33 @@ def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_tra
     trust_texts = [normalizer(e["text"]).text or e["text"] for e in trust_train]
     binary_texts = [normalizer(e["text"]).text or e["text"] for e in sentiment_train]
     n_trust = len(trust_texts)
-    counts = wide.term_counts(trust_texts + binary_texts)
+    hashed = wide.term_counts(trust_texts + binary_texts, wide.HASH_SPACE)
+    kept = wide.vocabulary(hashed, min_df)
+    counts = wide.compact(hashed, kept)
     n_features = counts.shape[1]
-    idf = wide.fit_idf(counts)
-    x = wide.features(counts, idf)
-    trust_keep = diags(wide.min_df_mask(counts[:n_trust], min_df))
-    all_keep = diags(wide.min_df_mask(counts, min_df))
+    trust_idf = wide.fit_idf(counts[:n_trust]) * wide.min_df_mask(counts[:n_trust], min_df)
+    idf = np.stack([trust_idf, wide.fit_idf(counts)]).astype(np.float32)
+    log(f"wide channel: {n_features} n-grams in ≥ {min_df} rows, {int((trust_idf > 0).sum())} of them in ≥ {min_df} "
+        f"trust rows")
+    x_trust = wide.features(counts[:n_trust], idf[0])
+    x = wide.features(counts, idf[1])
     weights, domain_weights = {}, None
     for name, labels in HEADS.items():
         if name != "sentiment":
             y = np.array([labels.index(e[name]) for e in trust_train])
-            weights[name] = wide.fit_head(x[:n_trust] @ trust_keep, y, len(labels), c=c)
+            weights[name] = wide.fit_head(x_trust, y, len(labels), c=c)
             log(f"wide channel: {name} fitted")
             continue
         pos, neu, neg = labels.index("pos"), labels.index("neu"), labels.index("neg")
         y = np.array([labels.index(e[name]) for e in trust_train + sentiment_train])
         weight = np.zeros((n_features, len(labels)), dtype=np.float32)
         bias = np.full(len(labels), 0.0, dtype=np.float32)
-        weight[:, neu], bias[neu] = wide.fit_binary(x[:n_trust] @ trust_keep, (y[:n_trust] == neu).astype(int),
+        weight[:, neu], bias[neu] = wide.fit_binary(x[:n_trust], (y[:n_trust] == neu).astype(int),
                                                     c=c, class_weight="balanced")
         polar = y != neu
         domains = [example_domain(e) for e in trust_train + sentiment_train]
         sample_weight = np.concatenate([np.ones(n_trust), np.full(len(binary_texts), binary_weight or 1.0)])
-        design = wide.domain_design(x @ all_keep, domains)[polar]
+        design = wide.domain_design(x, domains)[polar]
         coef, intercept = wide.fit_binary(design, (y[polar] == pos).astype(int), sample_weight[polar], c=c)
         n_domains = len(wide.DOMAINS)
         weight[:, pos], bias[pos] = coef[:n_features], intercept
@@ -250,7 +254,7 @@ def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_tra
         log(f"wide channel: {name} fitted (neutral model on {n_trust} trust rows, polarity on {int(polar.sum())} "
             f"rows; domains {dict(Counter(d or 'unknown' for d in domains))})")
     model.add_wide_channel(n_features)
-    model.wide.set_parameters(idf, weights, domain_weights)
+    model.wide.set_parameters(kept, idf, weights, domain_weights)
 
 
 def head_scores(name: str, log_probs: np.ndarray, target: np.ndarray, binary: np.ndarray) -> float:

@@ -19,8 +19,10 @@ HEADS = {**{d: list(TRUST_LABELS) for d in DIMENSIONS}, "sentiment": list(SENTIM
 
 
 class WideChannel(nn.Module):
-    """Hashed char n-gram TF-IDF → linear logits per head (see model/wide.py); buffers only.
+    """Char n-gram TF-IDF → linear logits per head (see model/wide.py); buffers only.
 
+    `feature_hash` lists the vocabulary's hash columns (sorted); `idf` has two rows, the
+    trust heads' (zero outside their own vocabulary) and the hierarchical heads'.
     A head listed in `hierarchical` (sentiment) keeps two binary models in its columns —
     polarity (pos vs neg) in the pos column, neutral-vs-polar in the neu column — and its
     output is wide.hierarchical_log_probs. With `domains`, the polarity model also has one
@@ -36,7 +38,8 @@ class WideChannel(nn.Module):
         self.ngram_range = tuple(ngram_range)
         self.hierarchical = list(hierarchical)
         self.domains = list(domains)
-        self.register_buffer("idf", torch.ones(n_features))
+        self.register_buffer("feature_hash", torch.zeros(n_features, dtype=torch.int32))
+        self.register_buffer("idf", torch.ones(2, n_features))
         self.register_buffer("weight", torch.zeros(n_features, sum(self.sizes)))
         self.register_buffer("bias", torch.zeros(sum(self.sizes)))
         if self.domains:
@@ -44,8 +47,11 @@ class WideChannel(nn.Module):
             self.register_buffer("domain_bias", torch.zeros(len(self.domains)))
         self._numpy = None
 
-    def set_parameters(self, idf: np.ndarray, weights: dict[str, tuple[np.ndarray, np.ndarray]],
+    def set_parameters(self, feature_hash: np.ndarray, idf: np.ndarray,
+                       weights: dict[str, tuple[np.ndarray, np.ndarray]],
                        domain_weights: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """`idf`: (2, n_features), the trust heads' row then the hierarchical heads' row."""
+        self.feature_hash.copy_(torch.from_numpy(np.asarray(feature_hash, dtype=np.int32)))
         self.idf.copy_(torch.from_numpy(idf))
         self.weight.copy_(torch.from_numpy(np.concatenate([weights[n][0] for n in self.names], axis=1)))
         self.bias.copy_(torch.from_numpy(np.concatenate([weights[n][1] for n in self.names])))
@@ -61,11 +67,17 @@ class WideChannel(nn.Module):
             self._numpy = [self.idf.float().numpy(), self.weight.float().numpy(), self.bias.float().numpy()]
             if self.domains:
                 self._numpy += [self.domain_weight.float().numpy(), self.domain_bias.float().numpy()]
+            self._hash = self.feature_hash.numpy().astype(np.int64)
         idf, weight, bias = self._numpy[:3]
-        x = wide_features.features(wide_features.term_counts(texts, len(idf), self.ngram_range), idf)
-        out = np.asarray(x @ weight) + bias
+        counts = wide_features.compact(wide_features.term_counts(texts, wide_features.HASH_SPACE, self.ngram_range),
+                                       self._hash)
+        x_trust = wide_features.features(counts, idf[0])
+        x_all = wide_features.features(counts, idf[1]) if self.hierarchical else None
         bounds = np.cumsum([0] + self.sizes)
-        result = {name: out[:, bounds[i]:bounds[i + 1]] for i, name in enumerate(self.names)}
+        result = {}
+        for i, name in enumerate(self.names):
+            x = x_all if name in self.hierarchical else x_trust
+            result[name] = np.asarray(x @ weight[:, bounds[i]:bounds[i + 1]]) + bias[bounds[i]:bounds[i + 1]]
         for name in self.hierarchical:
             labels = self.heads[name]
             pos, neu, neg = labels.index("pos"), labels.index("neu"), labels.index("neg")
@@ -75,7 +87,7 @@ class WideChannel(nn.Module):
                 known = index >= 0
                 if known.any():
                     domain_weight, domain_bias = self._numpy[3:]
-                    extra = np.asarray(x[known] @ domain_weight)
+                    extra = np.asarray(x_all[known] @ domain_weight)
                     polarity[known] += extra[np.arange(int(known.sum())), index[known]] + domain_bias[index[known]]
             result[name] = wide_features.hierarchical_log_probs(polarity, result[name][:, neu], len(labels),
                                                                 pos, neu, neg)
@@ -101,8 +113,9 @@ class BertForTrust(BertPreTrainedModel):
                                 wide.get("hierarchical", ()), wide.get("domains", ())) if wide else None
         self.post_init()
 
-    def add_wide_channel(self, n_features: int = wide_features.N_FEATURES, ngram_range=wide_features.NGRAM_RANGE,
+    def add_wide_channel(self, n_features: int, ngram_range=wide_features.NGRAM_RANGE,
                          hierarchical=("sentiment",), domains=wide_features.DOMAINS) -> WideChannel:
+        """A wide channel over a vocabulary of `n_features` hashed n-grams (set_parameters fills it)."""
         self.config.wide = {"n_features": n_features, "ngram_range": list(ngram_range),
                             "mix": {name: 0.0 for name in self.config.trust_heads},
                             # Heads whose wide channel is two binary models (wide.hierarchical_log_probs).
