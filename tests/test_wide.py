@@ -65,6 +65,25 @@ def test_fit_head_maps_classes_and_never_predicts_an_unseen_one():
     assert bias[0] < -10 and bias[2] < -10
 
 
+def test_nb_scale_favours_ngrams_that_separate_the_classes_and_folds_into_the_weights():
+    texts = ["好评很满意", "好评推荐", "差评很失望", "差评退货", "快递到了好评", "快递到了差评"]
+    positive = np.array([True, True, False, False, True, False])
+    counts = wide.term_counts(texts)
+    scale = wide.nb_scale(counts, positive)
+    column = {gram: wide.term_counts([gram], ngram_range=(len(gram), len(gram))).indices[0]
+              for gram in ("好评", "快递到")}
+    assert scale.mean() == pytest.approx(1.0, rel=1e-5)
+    # 好评 only in positive rows, 快递到 evenly in both: the neutral n-gram is shrunk.
+    assert scale[column["好评"]] > 2 * scale[column["快递到"]]
+    # Scaling after L2 normalization is a diagonal map, so the fitted weights fold into one
+    # vector that scores raw features exactly as the scaled model does.
+    from scipy.sparse import diags
+
+    x = wide.features(counts, wide.fit_idf(counts))
+    coef, intercept = wide.fit_binary(x @ diags(scale), positive.astype(int))
+    np.testing.assert_allclose(x @ (coef * scale), (x @ diags(scale)) @ coef, rtol=1e-5, atol=1e-6)
+
+
 def test_pool_weight_zero_is_bert_and_one_is_wide():
     rng = np.random.default_rng(0)
     bert, side = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
@@ -119,6 +138,27 @@ def test_fit_pooling_picks_the_channel_that_is_right_on_dev(tiny_model):
     assert result["mix"]["interaction"] >= 0.5 and result["mix"]["brand"] >= 0.5
 
 
+def test_fit_pooling_weighs_sentiment_polarity_on_the_binary_rows_and_keeps_it_on_save(tiny_model, tmp_path):
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    finetune.fit_wide_channel(model, TRAIN, BINARY, log=lambda m: None)
+    dev = TRAIN[:7] + [dict(e, binary=True) for e in BINARY[:2]] * 3
+    labels, binary = finetune.label_matrix(dev)
+    pos = HEADS["sentiment"].index("pos")
+    # BERT calls every post positive: right on half the binary rows, so polarity leans wide.
+    bert_logits = {name: np.tile(np.eye(len(HEADS[name]))[pos if name == "sentiment" else 0] * 5,
+                                 (len(dev), 1)).astype(np.float32) for name in HEADS}
+    result = finetune.fit_pooling(model, bert_logits, [e["text"] for e in dev], labels, binary, log=lambda m: None)
+    assert result["polarity_mix"]["sentiment"] >= 0.5
+    model.save_pretrained(str(tmp_path))
+    reloaded = BertForTrust.from_pretrained(str(tmp_path))
+    assert reloaded.config.wide["polarity_mix"] == result["polarity_mix"]
+    texts = [e["text"] for e in BINARY[:2]]
+    probs = reloaded.calibrated_probs({k: torch.from_numpy(v[-2:]) for k, v in bert_logits.items()},
+                                      reloaded.wide_logits(texts))["sentiment"].numpy()
+    neg = HEADS["sentiment"].index("neg")
+    assert probs[1, neg] > probs[1, pos]  # 太失望了，退货: the wide polarity wins over BERT's "pos"
+
+
 def test_wide_channel_requested_from_a_model_without_one(tiny_model):
     with pytest.raises(ModelError, match="no wide"):
         Classifier.load(tiny_model).predict(["好"], channel="wide")
@@ -141,6 +181,23 @@ def test_hierarchical_sentiment_is_a_distribution_with_the_neutral_model_s_mass(
     np.testing.assert_allclose(probs.sum(1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(probs[:, 1], 1 / (1 + np.exp(-neutral)), rtol=1e-6)
     assert probs[0, 0] > probs[0, 2] and probs[1, 2] > probs[1, 0]
+
+
+def test_hierarchical_pooling_weighs_the_neutral_and_polarity_decisions_apart():
+    bert = np.log(np.array([[0.6, 0.3, 0.1]]))  # pos, neu, neg
+    side = np.log(np.array([[0.05, 0.05, 0.9]]))
+    # Neutral decision from BERT alone, polarity from the wide channel alone.
+    probs = np.exp(wide.pool_hierarchical(bert, side, 0.0, 1.0, pos=0, neu=1, neg=2))
+    assert probs.sum() == pytest.approx(1.0)
+    assert probs[0, 1] == pytest.approx(0.3)
+    assert probs[0, 2] / probs[0, 0] == pytest.approx(0.9 / 0.05)
+    # Each weight at 0 or 1 on both decisions gives back one channel.
+    np.testing.assert_allclose(wide.pool_hierarchical(bert, side, 0.0, 0.0, 0, 1, 2), bert, atol=1e-9)
+    np.testing.assert_allclose(wide.pool_hierarchical(bert, side, 1.0, 1.0, 0, 1, 2), side, atol=1e-9)
+    # With equal weights the pos-vs-neg odds are those of plain log-linear pooling.
+    both = wide.pool_hierarchical(bert, side, 0.4, 0.4, 0, 1, 2)
+    plain = wide.pool(bert, side, 0.4)
+    assert both[0, 0] - both[0, 2] == pytest.approx(plain[0, 0] - plain[0, 2])
 
 
 def test_domain_weights_let_one_word_mean_opposite_things_in_two_domains(tiny_model):

@@ -197,7 +197,8 @@ def fit_temperature(logits: np.ndarray, target: np.ndarray, binary: np.ndarray |
 
 
 def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_train: list[dict],
-                     binary_weight: float | None = None, min_df: int = 2, c: float = 10.0, log=print) -> None:
+                     binary_weight: float | None = None, min_df: int = 2, c: float = 10.0,
+                     polarity_c: float = 2.0, nb_power: float = 0.5, log=print) -> None:
     """Fit the char n-gram channel (model/wide.py) on the train rows and attach it to `model`.
 
     Vocabulary: the n-grams seen in at least `min_df` of all rows (trust-labeled and binary).
@@ -208,9 +209,14 @@ def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_tra
     trust-labeled rows (the binary corpora know no neutral class); and polarity (pos vs neg)
     from the binary corpus (each row weighted `binary_weight`, default 1) and the trust rows
     labeled pos or neg, with shared weights plus one weight vector per domain
-    (labels.example_domain; wide.domain_design).
+    (labels.example_domain; wide.domain_design), over TF-IDF ⊙ wide.nb_scale (NBSVM-style,
+    power `nb_power`, folded into the stored weights) with inverse regularization `polarity_c`.
+    On dev, power 0.5 and C 2 against plain TF-IDF with C 10: shopping 0.943 vs 0.938, Weibo
+    0.708 vs 0.680, trust-labeled polar posts 0.945 vs 0.939 (C 1–3 within 0.3 points).
     """
     from collections import Counter
+
+    from scipy.sparse import diags
 
     from .labels import example_domain
 
@@ -244,11 +250,13 @@ def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_tra
         polar = y != neu
         domains = [example_domain(e) for e in trust_train + sentiment_train]
         sample_weight = np.concatenate([np.ones(n_trust), np.full(len(binary_texts), binary_weight or 1.0)])
-        design = wide.domain_design(x, domains)[polar]
-        coef, intercept = wide.fit_binary(design, (y[polar] == pos).astype(int), sample_weight[polar], c=c)
+        scale = wide.nb_scale(counts[polar], y[polar] == pos, nb_power) if nb_power else np.ones(n_features, np.float32)
+        design = wide.domain_design(x @ diags(scale), domains)[polar]
+        coef, intercept = wide.fit_binary(design, (y[polar] == pos).astype(int), sample_weight[polar], c=polarity_c)
         n_domains = len(wide.DOMAINS)
-        weight[:, pos], bias[pos] = coef[:n_features], intercept
-        domain_weights = (np.stack([coef[n_features * (1 + d): n_features * (2 + d)] for d in range(n_domains)], 1),
+        weight[:, pos], bias[pos] = coef[:n_features] * scale, intercept
+        domain_weights = (np.stack([coef[n_features * (1 + d): n_features * (2 + d)] * scale
+                                    for d in range(n_domains)], 1),
                           coef[n_features * (1 + n_domains):].astype(np.float32))
         weights[name] = (weight, bias)
         log(f"wide channel: {name} fitted (neutral model on {n_trust} trust rows, polarity on {int(polar.sum())} "
@@ -286,14 +294,27 @@ def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_tex
     grid = np.round(np.linspace(0, 1, 11), 2)
     wide_logits = model.wide_logits(dev_texts, dev_domains)
     neu = HEADS["sentiment"].index("neu")
-    mix, temperatures = {}, {}
+    mix, temperatures, polarity_mix = {}, {}, {}
+    hierarchical = set(model.config.wide.get("hierarchical") or ())
     for h, name in enumerate(HEADS):
         target = dev_labels[:, h]
         polarity = model.polarity(name)
         binary = dev_binary if name == "sentiment" else None
+        labels = HEADS[name]
+        if name in hierarchical and binary is not None and (binary & (target != IGNORE)).any():
+            # The polarity weight first, on the pos-vs-neg NLL of the binary rows alone.
+            polarity_mix[name] = fit_polarity_weight(bert_logits[name], wide_logits[name], target, binary,
+                                                     labels.index("pos"), labels.index("neg"), grid, log)
+
+        def pooled_at(w):
+            if name in polarity_mix:
+                return wide.pool_hierarchical(bert_logits[name], wide_logits[name], w, polarity_mix[name],
+                                              labels.index("pos"), labels.index("neu"), labels.index("neg"))
+            return wide.pool_head(bert_logits[name], wide_logits[name], w, polarity)
+
         rows = []
         for w in grid:
-            pooled = wide.pool_head(bert_logits[name], wide_logits[name], w, polarity)
+            pooled = pooled_at(w)
             temperature = fit_temperature(pooled, target, binary, neu if binary is not None else None)
             rows.append((dev_nll(pooled / temperature, target, binary, neu), temperature,
                          head_scores(name, pooled, target, dev_binary)))
@@ -302,8 +323,27 @@ def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_tex
         log(f"pooling {name}: wide weight → dev NLL / score "
             + ", ".join(f"{w}: {r[0]:.3f}/{r[2]:.3f}" for w, r in zip(grid.tolist(), rows)) + f" → {mix[name]}")
     model.config.wide["mix"] = mix
+    model.config.wide["polarity_mix"] = polarity_mix
     model.config.temperatures = temperatures
-    return {"mix": mix, "temperatures": temperatures}
+    return {"mix": mix, "polarity_mix": polarity_mix, "temperatures": temperatures}
+
+
+def fit_polarity_weight(bert_logits: np.ndarray, wide_log_probs: np.ndarray, target: np.ndarray,
+                        binary: np.ndarray, pos: int, neg: int, grid, log=print) -> float:
+    """The wide weight of the pos-vs-neg log-odds with the lowest NLL (after a temperature)
+    on the binary dev rows, which know only pos and neg."""
+    rows = binary & ((target == pos) | (target == neg))
+    bert, side = wide.log_softmax(bert_logits[rows]), wide.log_softmax(wide_log_probs[rows])
+    sign = np.where(target[rows] == pos, 1.0, -1.0)
+    temperatures = np.exp(np.linspace(np.log(0.25), np.log(8.0), 81))
+    losses = []
+    for w in grid:
+        odds = (1 - w) * (bert[:, pos] - bert[:, neg]) + w * (side[:, pos] - side[:, neg])
+        losses.append(min(float(np.mean(np.logaddexp(0.0, -sign * odds / t))) for t in temperatures))
+    best = float(grid[int(np.argmin(losses))])
+    log("pooling polarity: wide weight → binary dev NLL "
+        + ", ".join(f"{w}: {loss:.4f}" for w, loss in zip(np.asarray(grid).tolist(), losses)) + f" → {best}")
+    return best
 
 
 TRUST_HEADS = ("brand", "content", "interaction")

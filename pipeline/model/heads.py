@@ -3,7 +3,8 @@
 `BertForTrust` is a `transformers` model (BertPreTrainedModel), so it saves and loads
 with `save_pretrained` / `from_pretrained` from a local directory or a hub id. The
 label sets, the calibration temperatures and the wide channel's pooling weights live
-in its config (`config.wide`: n_features, ngram_range, mix per head).
+in its config (`config.wide`: n_features, ngram_range, mix per head, and polarity_mix: the
+sentiment head's separate weight for its pos-vs-neg decision, wide.pool_hierarchical).
 """
 from __future__ import annotations
 
@@ -167,7 +168,8 @@ class BertForTrust(BertPreTrainedModel):
         temperatures were fitted on the pooled output.
         """
         temperatures = self.config.temperatures
-        mix = (getattr(self.config, "wide", None) or {}).get("mix", {})
+        settings = getattr(self.config, "wide", None) or {}
+        mix, polarity_mix = settings.get("mix", {}), settings.get("polarity_mix") or {}
         out = {}
         for name, value in logits.items():
             weight = float(mix.get(name, 0.0)) if wide_logits is not None else 0.0
@@ -175,6 +177,13 @@ class BertForTrust(BertPreTrainedModel):
                 weight = 0.0
             elif channel == "wide":
                 weight = 1.0
+            if channel == "pooled" and wide_logits is not None and name in polarity_mix:
+                labels = self.config.trust_heads[name]
+                pooled = torch.from_numpy(wide_features.pool_hierarchical(
+                    value.float().numpy(), wide_logits[name], weight, float(polarity_mix[name]),
+                    labels.index("pos"), labels.index("neu"), labels.index("neg")))
+                out[name] = torch.softmax(pooled / float(temperatures.get(name, 1.0)), dim=-1)
+                continue
             pooled = torch.from_numpy(wide_features.pool_head(
                 value.float().numpy(), wide_logits[name] if weight > 0 else None, weight, self.polarity(name)))
             out[name] = torch.softmax(pooled / float(temperatures.get(name, 1.0)), dim=-1)

@@ -91,6 +91,23 @@ def features(counts, idf: np.ndarray):
     return normalize(counts @ diags(idf), norm="l2", copy=False)
 
 
+def nb_scale(counts, positive: np.ndarray, power: float = 0.5, smoothing: float = 1.0) -> np.ndarray:
+    """Per-feature scale |r|^power, r the naive-Bayes log-count ratio of each n-gram between
+    positive and negative rows (binarized counts, add-`smoothing`), scaled to mean 1.
+
+    Logistic regression on TF-IDF ⊙ scale is NBSVM's interpolation (Wang & Manning 2012):
+    the L2 penalty falls on w_j / scale_j, so n-grams that separate the classes on their own
+    (差评, 好评, 失望) are shrunk less than neutral ones. Features are scaled after L2
+    normalization, so the scale folds into the weights and inference is unchanged."""
+    binary = counts.tocsr().copy()
+    binary.data[:] = 1.0
+    positive = np.asarray(positive, dtype=bool)
+    p = smoothing + np.asarray(binary[positive].sum(0)).ravel()
+    q = smoothing + np.asarray(binary[~positive].sum(0)).ravel()
+    scale = np.abs(np.log((p / p.sum()) / (q / q.sum()))) ** power
+    return (scale / scale.mean()).astype(np.float32)
+
+
 def fit_head(x, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
              c: float = 10.0, class_weight: str | None = "balanced") -> tuple[np.ndarray, np.ndarray]:
     """Logistic regression → (weight n_features × n_classes, bias n_classes).
@@ -190,6 +207,28 @@ def pool_polarity(bert_logits: np.ndarray, wide_logits: np.ndarray, weight: floa
     out[:, pos] = polar - np.logaddexp(0.0, -odds)
     out[:, neg] = polar - np.logaddexp(0.0, odds)
     return out
+
+
+def pool_hierarchical(bert_logits: np.ndarray, wide_log_probs: np.ndarray, neutral_weight: float,
+                      polarity_weight: float, pos: int, neu: int, neg: int) -> np.ndarray:
+    """Pooling for a hierarchical head (sentiment): its two decisions are pooled apart.
+
+    The wide channel's neutral model learns from ~5k trust-labeled posts and its polarity
+    model from ~45k rows, so the two deserve different weights against BERT. Both channels'
+    distributions are read as neutral log-odds (neu vs pos or neg) and polarity log-odds
+    (pos vs neg), each pooled linearly with its own weight, and recombined by
+    hierarchical_log_probs. With equal weights the polarity odds equal `pool`'s."""
+    bert = log_softmax(bert_logits)
+    side = log_softmax(wide_log_probs)
+
+    def split(log_probs):
+        return (log_probs[:, neu] - np.logaddexp(log_probs[:, pos], log_probs[:, neg]),
+                log_probs[:, pos] - log_probs[:, neg])
+
+    (neutral_b, polarity_b), (neutral_w, polarity_w) = split(bert), split(side)
+    neutral = (1 - neutral_weight) * neutral_b + neutral_weight * neutral_w
+    polarity = (1 - polarity_weight) * polarity_b + polarity_weight * polarity_w
+    return hierarchical_log_probs(polarity, neutral, bert.shape[1], pos, neu, neg)
 
 
 def pool_head(bert_logits: np.ndarray, wide_logits: np.ndarray | None, weight: float,
