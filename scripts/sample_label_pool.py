@@ -8,6 +8,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v3 --out /tmp/pools3                         # round v3
     python scripts/sample_label_pool.py --round v4 --out /tmp/pools4                         # round v4
     python scripts/sample_label_pool.py --round v5 --out /tmp/pools5                         # round v5
+    python scripts/sample_label_pool.py --round v6 --out /tmp/pools6                         # round v6
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -16,6 +17,8 @@ photos matching reality (pos), and questions about or plain mentions of descript
 reviews, influencers and adverts (neu) — content neu had 42 posts in all earlier rounds.
 Round v5 reads livestream chat and danmaku, the domains with the fewest labeled posts (~700 of
 4,500 train rows): requests and complaints to the host, questions about the goods, and chatter.
+Round v6 reads content trust again for its rare classes: questions about and plain mentions of
+the information (neu) and the information confirmed (pos), with a share of Weibo posts.
 """
 from __future__ import annotations
 
@@ -195,13 +198,77 @@ def sample_v5(shared: Path, out: Path, seed: int) -> None:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+# Round v6: content trust again, aimed at its two rare classes. Neu: a question about, or a
+# plain mention of, the listing / photos / reviews / an influencer or host, with no verdict;
+# pos: the information confirmed. Sources with the weakest test scores (social posts) get a
+# share. (Content neu had 92 posts after round 5; content macro-F1 turns on it.)
+CONTENT_NEU_CUES = re.compile(
+    r"(图片|照片|描述|详情|介绍|视频|评价|评论|好评|测评|博主|主播|达人|宣传|广告|买家秀)[^。！!]{0,10}(吗|呢|？|\?)|"
+    r"(是真的|真的假的|靠谱|可信|准不准|一样|一致|真实)[吗嘛么]|"
+    r"(看了?|看到|冲着|因为|听|跟着|根据)[^，。！？,.!?]{0,4}(评价|评论|好评|测评|博主|主播|推荐|攻略|广告|介绍|视频|直播)|"
+    r"(博主|主播|达人|网红|朋友|闺蜜|同事)[^，。！？,.!?]{0,3}(推荐|安利|种草|介绍)")
+CONTENT_POS_CUES = re.compile(
+    r"(与|和|跟|同)(描述|图片|图上|照片|宣传|介绍|详情|视频|主播说的|博主说的|评价|评论|说的)[^，。！？,.!?]{0,4}"
+    r"(一样|一致|相符|相同|差不多|无差|没差)|如描述|如图|没有?色差|名副其实|名不虚传|货真价实|没骗人|不是刷的|"
+    r"(评价|好评|测评|推荐)[^，。！？,.!?]{0,4}(没错|不假|靠谱|诚不欺我|是真的)|果然(好|不错|没让)|没踩雷|没有踩雷")
+V6_PLAN = {  # source: (neu-cue posts, pos-cue posts)
+    "online_shopping_10_cats": (120, 80),
+    "eprstmt_unlabeled": (90, 60),
+    "aspects": (50, 40),
+    "weibo_senti_part": (100, 20),
+    "douyin_livechat": (60, 0),
+}
+
+
+def sample_v6(shared: Path, out: Path, seed: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ugc_trust.model import corpora, labels
+
+    v6 = labels.LABELS_DIR / "trust_v6_pools.jsonl"
+    v6_ids = {json.loads(line)["id"] for line in v6.open(encoding="utf-8")} if v6.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - v6_ids
+    rng = random.Random(seed)
+    sources = {
+        "online_shopping_10_cats": corpora.shopping_reviews(shared),
+        "eprstmt_unlabeled": corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
+        "aspects": corpora.aspect_sentences(shared),
+        "weibo_senti_part": corpora.weibo_sentiment(shared),
+        "douyin_livechat": corpora.unlabeled("douyin_livechat", shared),
+    }
+    chosen = []
+    for source, (n_neu, n_pos) in V6_PLAN.items():
+        rows = [r for r in sources[source] if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+        neutral = [r for r in rows if CONTENT_NEU_CUES.search(r["text"])]
+        picked = rng.sample(neutral, min(n_neu, len(neutral)))
+        taken = {r["id"] for r in picked}
+        positive = [r for r in rows if CONTENT_POS_CUES.search(r["text"]) and r["id"] not in taken]
+        picked += rng.sample(positive, min(n_pos, len(positive)))
+        chosen += [{"id": r["id"], "text": r["text"],
+                    "source": f"absa_{r['id'].split('-')[1]}" if source == "aspects" else source} for r in picked]
+        print(f"{source}: {len(picked)} (of {len(neutral)} neu-cue and {len(positive)} pos-cue posts)")
+    rng.shuffle(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = {f"batch_{k}": chosen[k::5] for k in range(5)}
+    batches["second"] = rng.sample(chosen, 120)
+    for name, rows in batches.items():
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for r in rows:
+                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=None, help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5"), default="v2")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6"), default="v2")
     args = parser.parse_args()
+    if args.round == "v6":
+        sample_v6(args.shared, args.out, args.seed or 20261127)
+        return
     if args.round == "v5":
         sample_v5(args.shared, args.out, args.seed or 20261126)
         return
