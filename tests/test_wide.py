@@ -84,6 +84,19 @@ def test_nb_scale_favours_ngrams_that_separate_the_classes_and_folds_into_the_we
     np.testing.assert_allclose(x @ (coef * scale), (x @ diags(scale)) @ coef, rtol=1e-5, atol=1e-6)
 
 
+def test_multiclass_nb_scale_keeps_an_ngram_that_marks_a_rare_class_strong():
+    texts = ["图文不符吧", "图文不符啊", "是真的吗吧", "是真的吗亲", "还行吧", "还行", "一般吧", "一般"]
+    y = np.array([3, 3, 2, 2, 0, 0, 0, 0])  # neg, neg, neu, neu, absent × 4
+    counts = wide.term_counts(texts)
+    scale = wide.nb_scale_multiclass(counts, y, 4)
+    column = {gram: wide.term_counts([gram], ngram_range=(len(gram), len(gram))).indices[0]
+              for gram in ("是真的", "图文不", "吧")}
+    # 是真的 marks the neu class, 图文不 the neg class; 吧 is in half the rows of every class.
+    assert scale[column["是真的"]] > scale[column["吧"]]
+    assert scale[column["图文不"]] > scale[column["吧"]]
+    assert scale.min() >= 0
+
+
 def test_pool_weight_zero_is_bert_and_one_is_wide():
     rng = np.random.default_rng(0)
     bert, side = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))

@@ -91,20 +91,40 @@ def features(counts, idf: np.ndarray):
     return normalize(counts @ diags(idf), norm="l2", copy=False)
 
 
-def nb_scale(counts, positive: np.ndarray, power: float = 0.5, smoothing: float = 1.0) -> np.ndarray:
-    """Per-feature scale |r|^power, r the naive-Bayes log-count ratio of each n-gram between
-    positive and negative rows (binarized counts, add-`smoothing`), scaled to mean 1.
-
-    Logistic regression on TF-IDF ⊙ scale is NBSVM's interpolation (Wang & Manning 2012):
-    the L2 penalty falls on w_j / scale_j, so n-grams that separate the classes on their own
-    (差评, 好评, 失望) are shrunk less than neutral ones. Features are scaled after L2
-    normalization, so the scale folds into the weights and inference is unchanged."""
+def log_count_ratio(counts, positive: np.ndarray, smoothing: float = 1.0) -> np.ndarray:
+    """Per n-gram |r|, r the naive-Bayes log-count ratio between the `positive` rows and the
+    others (binarized counts, add-`smoothing`)."""
     binary = counts.tocsr().copy()
     binary.data[:] = 1.0
     positive = np.asarray(positive, dtype=bool)
     p = smoothing + np.asarray(binary[positive].sum(0)).ravel()
     q = smoothing + np.asarray(binary[~positive].sum(0)).ravel()
-    scale = np.abs(np.log((p / p.sum()) / (q / q.sum()))) ** power
+    return np.abs(np.log((p / p.sum()) / (q / q.sum())))
+
+
+def nb_scale(counts, positive: np.ndarray, power: float = 0.5, smoothing: float = 1.0) -> np.ndarray:
+    """Per-feature scale |r|^power (log_count_ratio between positive and negative rows), mean 1.
+
+    Logistic regression on TF-IDF ⊙ scale is NBSVM's interpolation (Wang & Manning 2012):
+    the L2 penalty falls on w_j / scale_j, so n-grams that separate the classes on their own
+    (差评, 好评, 失望) are shrunk less than neutral ones. Features are scaled after L2
+    normalization, so the scale folds into the weights and inference is unchanged."""
+    scale = log_count_ratio(counts, positive, smoothing) ** power
+    return (scale / scale.mean()).astype(np.float32)
+
+
+def nb_scale_multiclass(counts, y: np.ndarray, n_classes: int, power: float = 0.5,
+                        smoothing: float = 1.0) -> np.ndarray:
+    """nb_scale for several classes: per n-gram the largest |r| of one class against the rest
+    (an n-gram that marks any one class — 图文不符 for content neg, 是真的吗 for neu — is
+    shrunk less), to the `power`, mean 1."""
+    y = np.asarray(y)
+    largest = np.zeros(counts.shape[1])
+    for label in range(n_classes):
+        member = y == label
+        if member.any() and not member.all():
+            largest = np.maximum(largest, log_count_ratio(counts, member, smoothing))
+    scale = largest ** power
     return (scale / scale.mean()).astype(np.float32)
 
 
