@@ -150,3 +150,49 @@ def test_timestamps(value, expected):
 def test_unreadable_time_is_an_error():
     with pytest.raises(TimeParseError):
         to_utc_iso("sometime soon")
+
+
+def _array_file(tmp_path, n=120):
+    import json
+
+    objects = [{"comment_id": str(i), "content": f"第{i}条评论，质量不错 " + "好" * (i % 17), "like_count": i * 1000003}
+               for i in range(n)]
+    text = json.dumps(objects, ensure_ascii=False, indent=4)
+    path = tmp_path / "search_comments.json"
+    path.write_text(text, encoding="utf-8")
+    starts = [number for number, line in enumerate(text.splitlines(), 1) if line == "    {"]
+    return path, objects, starts, text
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_json_array_is_streamed_in_chunks_with_the_same_rows_and_line_numbers(tmp_path, monkeypatch, chunk):
+    from ugc_trust.io import platforms
+
+    path, objects, starts, _ = _array_file(tmp_path)
+    monkeypatch.setattr(platforms, "_JSON_CHUNK_CHARS", chunk)
+    rows = list(platforms._json_rows(path))
+    assert [value for _, value in rows] == objects  # numbers split across chunks stay whole
+    assert [line for line, _ in rows] == starts
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 20])
+def test_truncated_json_array_keeps_complete_items_and_quarantines_the_rest_at_its_line(tmp_path, monkeypatch, chunk):
+    from ugc_trust.io import platforms
+
+    path, objects, starts, text = _array_file(tmp_path, n=10)
+    cut = text.index('"comment_id": "7"')
+    path.write_text(text[:cut + 10], encoding="utf-8")
+    monkeypatch.setattr(platforms, "_JSON_CHUNK_CHARS", chunk)
+    rows = list(platforms._json_rows(path))
+    assert [value for _, value in rows[:-1]] == objects[:7]
+    line, reject = rows[-1]
+    assert isinstance(reject, Reject) and "rest quarantined" in reject.reason
+    assert line == reject.line == starts[7]
+
+
+def test_jsonl_line_with_a_unicode_line_separator_inside_a_string_is_one_record(tmp_path):
+    from ugc_trust.io import platforms
+
+    path = tmp_path / "comments.jsonl"
+    path.write_text('{"content": "第一行\u2028第二行"}\n{"content": "下一条"}\n', encoding="utf-8")
+    assert [value["content"] for _, value in platforms._json_rows(path)] == ["第一行\u2028第二行", "下一条"]

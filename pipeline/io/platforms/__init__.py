@@ -118,37 +118,83 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str] | None, list[str]]]:
                 yield start, header, row
 
 
+# Characters read at a time from a JSON array file: memory stays bounded by this plus the
+# largest single item, not the file.
+_JSON_CHUNK_CHARS = 1 << 20
+_JSON_SEPARATORS = " \r\n\t,"
+
+
 def _json_rows(path: Path) -> Iterator[tuple[int, dict | Reject]]:
-    """Rows of a JSON array file (MediaCrawler's .json) or of JSONL; a truncated array yields
-    its complete objects and one Reject quarantining the unreadable rest."""
+    """Rows of a JSON array file (MediaCrawler's .json) or of JSONL, streamed; a truncated
+    array yields its complete objects and one Reject quarantining the unreadable rest."""
     with _open_text(path) as handle:
-        text = handle.read()
-    stripped = text.lstrip()
-    if not stripped.startswith("["):
-        for number, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield number, Reject(str(path), number, None, f"broken JSON: {error.msg}", line)
-                    continue
-                yield number, value if isinstance(value, dict) else Reject(str(path), number, None, "not an object", line)
-        return
+        head = handle.read(_JSON_CHUNK_CHARS)
+        if head.lstrip().startswith("["):
+            yield from _json_array_rows(str(path), handle, head)
+            return
+        # JSONL: finish the head's last line, then read line by line.
+        lines = io.StringIO(head + handle.readline())
+        for number, line in enumerate(_chain_lines(lines, handle), 1):
+            if not line.strip():
+                continue
+            line = line.rstrip("\r\n")
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as error:
+                yield number, Reject(str(path), number, None, f"broken JSON: {error.msg}", line)
+                continue
+            yield number, value if isinstance(value, dict) else Reject(str(path), number, None, "not an object", line)
+
+
+def _chain_lines(*sources) -> Iterator[str]:
+    for source in sources:
+        yield from source
+
+
+def _json_array_rows(source: str, handle, buffer: str) -> Iterator[tuple[int, dict | Reject]]:
+    """Items of a JSON array read chunk by chunk with JSONDecoder.raw_decode; line numbers
+    counted as the text is consumed. An item that fails to decode is retried with more text
+    until the end of the file, where it is quarantined with everything after it."""
     decoder = json.JSONDecoder()
-    position = text.index("[") + 1
+    position = buffer.index("[") + 1
+    line = buffer.count("\n", 0, position) + 1
+    at_end = False
+
+    def more() -> bool:
+        """Append the next chunk (dropping what is consumed); False, buffer untouched, at the end."""
+        nonlocal buffer, position, at_end
+        chunk = handle.read(_JSON_CHUNK_CHARS)
+        if not chunk:
+            at_end = True
+            return False
+        buffer, position = buffer[position:] + chunk, 0
+        return True
+
     while True:
-        while position < len(text) and text[position] in " \r\n\t,":
-            position += 1
-        if position >= len(text) or text[position] == "]":
+        while True:  # skip separators, reading on when the buffer runs out
+            while position < len(buffer) and buffer[position] in _JSON_SEPARATORS:
+                line += buffer[position] == "\n"
+                position += 1
+            if position < len(buffer) or not more():
+                break
+        if position >= len(buffer) or buffer[position] == "]":
             return
-        line = text.count("\n", 0, position) + 1
         try:
-            value, position = decoder.raw_decode(text, position)
+            value, end = decoder.raw_decode(buffer, position)
         except json.JSONDecodeError as error:
-            yield line, Reject(str(path), line, None,
-                               f"truncated or broken JSON array from here ({error.msg}); rest quarantined", text[position:position + 2000])
+            if not at_end and more():
+                continue
+            yield line, Reject(source, line, None, f"truncated or broken JSON array from here ({error.msg}); "
+                                                   "rest quarantined", buffer[position:position + 2000])
             return
-        yield line, value if isinstance(value, dict) else Reject(str(path), line, None, "array item is not an object", str(value))
+        if end == len(buffer) and not at_end and more():
+            continue  # the item may go on in the next chunk (a number split in two): decode again
+        yield line, value if isinstance(value, dict) else Reject(source, line, None, "array item is not an object",
+                                                                  str(value))
+        line += buffer.count("\n", position, end)
+        position = end
+        if position > _JSON_CHUNK_CHARS:
+            buffer, position = buffer[position:], 0
 
 
 # -- adapters ---------------------------------------------------------------------------
