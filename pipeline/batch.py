@@ -215,8 +215,8 @@ def _process_file(store: TrustStore, pipeline, path: Path, digest: str, run_id: 
     connection = store.connection
     connection.execute("BEGIN TRANSACTION")
     try:
-        for batch_number, batch in enumerate(stream.batches(on_reject=file_rejects.append)):
-            rows = pipeline.process(batch, on_reject=file_rejects.append)
+        for rows in pipeline.process_batches(stream.batches(on_reject=file_rejects.append),
+                                             on_reject=file_rejects.append):
             store.upsert_posts(posts_frame([flatten(r) for r in rows]))
             written += len(rows)
             brands |= {b for r in rows for b in (r.get("brands") or ([r["brand"]] if r.get("brand") else []))}

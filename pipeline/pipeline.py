@@ -88,12 +88,34 @@ class Pipeline:
         return kept
 
     def process(self, batch: list[dict], on_reject=None) -> list[dict]:
-        batch = self.prepare(batch, on_reject)
+        """One self-contained batch: prepare, then collapse floods or score."""
+        return self._finish(self.prepare(batch, on_reject))
+
+    def _finish(self, prepared: list[dict]) -> list[dict]:
         if self.stage == "normalize":
-            return batch
+            return prepared
         if self.stage == "segment":
-            return collapse_floods(batch, self.collapser)
-        return self.classifier.score_records(batch, self.collapser)
+            return collapse_floods(prepared, self.collapser)
+        return self.classifier.score_records(prepared, self.collapser)
+
+    def process_batches(self, batches: Iterable[list[dict]], on_reject=None) -> Iterator[list[dict]]:
+        """`process` over consecutive batches of one input, with chat floods kept whole.
+
+        Chat messages whose flood may continue past a batch's end are held back and
+        finished with the next batch, so a flood straddling a boundary is still one flood
+        (one lead, one count). The last batch holds nothing back.
+        """
+        held: list[dict] = []
+        batches = iter(batches)
+        current = next(batches, None)
+        while current is not None:
+            following = next(batches, None)
+            prepared = held + self.prepare(current, on_reject)
+            held = []
+            if following is not None and self.stage != "normalize":
+                prepared, held = self.collapser.hold_open(prepared)
+            yield self._finish(prepared)
+            current = following
 
     # -- whole files ------------------------------------------------------------------
 
@@ -106,8 +128,7 @@ class Pipeline:
         counts = RunCounts()
         bar = _progress(inputs) if progress else None
         with RecordWriter(output, format) as writer, RejectWriter(rejects_path(output)) as rejects:
-            for batch in stream.batches(on_reject=rejects.write):
-                rows = self.process(batch, on_reject=rejects.write)
+            for rows in self.process_batches(stream.batches(on_reject=rejects.write), on_reject=rejects.write):
                 writer.write(_public(r) for r in rows)
                 counts.output_rows += len(rows)
                 counts.written += sum((r.get("flood") or {}).get("count", 1) if self.stage == "segment" else 1 for r in rows)

@@ -207,6 +207,42 @@ class FloodCollapser:
                 open_floods = [f for f in open_floods if f[1] is None or moment - f[1] <= self.window]
         return groups
 
+    def hold_open(self, records: list[dict], tail_messages: int = 200) -> tuple[list[dict], list[dict]]:
+        """Split a batch into records final now and chat messages whose flood may go on.
+
+        A flood that straddles two input batches would otherwise be cut in two, and counted
+        twice by the index. A message is held for the next batch when it is floodable and its
+        group is still open at the end of this batch: its last member is within the time
+        window of the stream's latest message (or, without timestamps, among the stream's
+        last `tail_messages` messages). Returns (ready in input order, held).
+        """
+        streams: dict[str, list[dict]] = {}
+        for record in records:
+            key = stream_key(record)
+            if key is not None:
+                streams.setdefault(key, []).append(record)
+        held_ids: set[int] = set()
+        for stream in streams.values():
+            stream = sorted(stream, key=lambda r: (r.get("created_at") is None, r.get("created_at") or ""))
+            moments = [_seconds(r.get("created_at")) for r in stream]
+            known = [m for m in moments if m is not None]
+            latest = max(known) if known else None
+            position = {id(r): i for i, r in enumerate(stream)}
+            for members in self.groups(stream):
+                last = members[-1]
+                if not self.floodable(last.get("text_norm") or last["text"]):
+                    continue
+                moment = moments[position[id(last)]]
+                if moment is not None and latest is not None:
+                    still_open = latest - moment <= self.window
+                else:
+                    still_open = position[id(last)] >= len(stream) - tail_messages
+                if still_open:
+                    held_ids.update(id(m) for m in members)
+        ready = [r for r in records if id(r) not in held_ids]
+        held = [r for r in records if id(r) in held_ids]
+        return ready, held
+
     def collapse(self, stream: list[dict]) -> list[dict]:
         out = []
         for members in self.groups(stream):

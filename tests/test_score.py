@@ -136,3 +136,26 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
     with pytest.raises(ModelError):
         Classifier.load(str(tmp_path / "no-model"))
+
+
+def test_a_scored_flood_straddling_batches_has_one_lead(tiny_model, tmp_path):
+    import json
+
+    from ugc_trust.config import load_config
+    from ugc_trust.pipeline import Pipeline
+
+    texts = ["这件外套是什么面料"] * 1 + [f"第{i}个问题：尺码偏大吗" for i in range(5)] + ["666"] * 6 + ["主播换一件"]
+    records = [{"id": f"m{i}", "text": t, "kind": "live_chat", "room_id": "r", "platform": "douyin",
+                "created_at": f"2026-03-01T10:00:{i:02d}+08:00"} for i, t in enumerate(texts)]
+    source = tmp_path / "room.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    config = load_config()
+    config["io"]["chunk_rows"] = 8   # the 666 flood (m6–m11) crosses the first boundary
+    pipeline = Pipeline(config=config, stage="score", model=str(tiny_model))
+    counts = pipeline.run_files([source], tmp_path / "out.jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").open(encoding="utf-8")]
+    assert counts.read == counts.written == len(records) == len(rows)
+    flood = [r for r in rows if r.get("flood")]
+    assert sorted(r["id"] for r in flood) == sorted(f"m{i}" for i in range(6, 12))
+    assert [r["id"] for r in flood if r["flood"]["lead"]] == ["m6"]
+    assert all(r["flood"]["count"] == 6 and r["flood"]["id"] == "m6" for r in flood)

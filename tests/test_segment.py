@@ -1,3 +1,5 @@
+import pytest
+
 from ugc_trust import normalize, segment, split_clauses, words
 from ugc_trust.segment import FloodCollapser, collapse_floods, flood_key
 
@@ -80,3 +82,44 @@ def test_long_repeated_messages_are_not_floods():
     text = "这个主播讲得很清楚，我已经下单了，希望质量和直播间说的一样好"
     out = collapse_floods(_chat([text, text, text]))
     assert len(out) == 3
+
+
+def _room(n_before: int, n_flood: int, n_after: int) -> list[dict]:
+    """A livestream room: questions, then a 666 flood one second apart, then more questions.
+
+    The questions are longer than a flood message can be, so only the 666s may flood."""
+    texts = [f"第{i}个问题：这款外套是什么面料的，洗了会不会缩水呀" for i in range(n_before)] + ["666"] * n_flood \
+        + [f"主播第{i}次试穿这件外套了，能不能换个颜色看看效果" for i in range(n_after)]
+    return [{"id": f"c{i}", "text": t, "kind": "live_chat", "room_id": "r1", "platform": "douyin",
+             "created_at": f"2026-03-01T10:{i // 60:02d}:{i % 60:02d}+08:00"} for i, t in enumerate(texts)]
+
+
+def test_hold_open_keeps_back_only_floods_that_may_continue():
+    records = _room(5, 4, 0)
+    ready, held = FloodCollapser().hold_open(records)
+    assert [r["id"] for r in held] == ["c5", "c6", "c7", "c8"]
+    assert [r["id"] for r in ready] == ["c0", "c1", "c2", "c3", "c4"]
+    ready, held = FloodCollapser().hold_open(_room(5, 4, 40))   # the flood ended 40 s ago
+    assert held == [] and len(ready) == 49
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 10, 2000])
+def test_a_flood_straddling_batches_stays_one_flood(tmp_path, chunk_rows):
+    import json
+
+    from ugc_trust.config import load_config
+    from ugc_trust.pipeline import Pipeline
+
+    source = tmp_path / "room.jsonl"
+    records = _room(8, 9, 5)   # with 7 or 10 rows per batch the flood crosses a boundary
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    config = load_config()
+    config["io"]["chunk_rows"] = chunk_rows
+    counts = Pipeline(config=config, stage="segment").run_files([source], tmp_path / "out.jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").open(encoding="utf-8")]
+    floods = [r for r in rows if r.get("flood")]
+    assert len(floods) == 1 and floods[0]["flood"]["count"] == 9
+    assert floods[0]["flood"]["member_ids"] == [f"c{i}" for i in range(8, 17)]
+    assert counts.read == counts.written == 22 and counts.output_rows == 14
+    ids = [i for r in rows for i in (r["flood"]["member_ids"] if r.get("flood") else [r["id"]])]
+    assert sorted(ids) == sorted(r["id"] for r in records)
