@@ -9,6 +9,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v4 --out /tmp/pools4                         # round v4
     python scripts/sample_label_pool.py --round v5 --out /tmp/pools5                         # round v5
     python scripts/sample_label_pool.py --round v6 --out /tmp/pools6                         # round v6
+    python scripts/sample_label_pool.py --round v7 --out /tmp/pools7                         # round v7
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -19,6 +20,9 @@ Round v5 reads livestream chat and danmaku, the domains with the fewest labeled 
 4,500 train rows): requests and complaints to the host, questions about the goods, and chatter.
 Round v6 reads content trust again for its rare classes: questions about and plain mentions of
 the information (neu) and the information confirmed (pos), with a share of Weibo posts.
+Round v7 reads three patterns the model misreads across domains: complaints phrased as
+questions, litotes (a negated negative word), and posts judging the information and the goods
+together.
 """
 from __future__ import annotations
 
@@ -258,14 +262,86 @@ def sample_v6(shared: Path, out: Path, seed: int) -> None:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+# Round v7: three kinds of post the model misreads in general, each a linguistic pattern
+# rather than a topic. (1) Complaints phrased as questions, mostly at a host, the service or
+# the merchant (怎么还不发货, 为什么不回, 主播能不能…): read as neutral questions, they are
+# usually negative. (2) Litotes, a negated negative word (没骗人, 不坑, 没踩雷, 不后悔): the
+# n-gram polarity model sees the negative word. (3) Posts that judge the information and the
+# goods in one breath (好评是刷的 + the goods' quality): brand is often read as absent there.
+# Only 103 labeled posts matched (1) and 23 matched (2) before this round.
+COMPLAINT_QUESTION_CUES = re.compile(
+    r"(怎么|为什么|为啥|咋|凭什么|啥时候|什么时候|到底)[^，。！？,.!?]{0,4}(不|没|还|才)|"
+    r"(能不能|可不可以|会不会|有没有人)[^，。！？,.!?]{0,8}(回|理|管|发|处理|解决|说|答|看)")
+LITOTES_CUES = re.compile(
+    r"没(有)?骗|不坑|没坑|没(有)?踩雷|不踩雷|不后悔|没(有)?后悔|没(有)?失望|没让.{0,2}失望|不(是)?假|"
+    r"没毛病|不亏|没(有)?吃亏|不差|没(有)?差评|不是智商税|不(是)?刷的|没(有)?夸张")
+INFO_AND_GOODS_CUES = re.compile(
+    r"(刷单|刷的|好评|差评|评价|评论|描述|图片|宣传|广告|博主|主播说|买家秀|详情)[^。！？!?]{0,24}"
+    r"(质量|做工|粗糙|材质|用料|实物|效果|好用|难用|味道|手感|做得|线头|起球|掉色)|"
+    r"(质量|做工|粗糙|材质|用料|效果|好用|难用|味道|手感|线头|起球|掉色)[^。！？!?]{0,24}"
+    r"(刷单|刷的|好评|差评|评价|评论|描述|图片|宣传|广告|博主|主播说|买家秀|详情)")
+V7_PLAN = {  # source: (complaint-question posts, litotes posts, information-and-goods posts)
+    "douyin_livechat": (40, 3, 0),   # round v5 already read most of its questions
+    "bilibili_danmaku": (60, 10, 0),
+    "weibo_senti_part": (60, 13, 1),
+    "online_shopping_10_cats": (40, 50, 80),
+    "eprstmt_unlabeled": (30, 30, 50),
+    "aspects": (10, 20, 20),
+}
+
+
+def sample_v7(shared: Path, out: Path, seed: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ugc_trust.model import corpora, labels
+
+    v7 = labels.LABELS_DIR / "trust_v7_pools.jsonl"
+    v7_ids = {json.loads(line)["id"] for line in v7.open(encoding="utf-8")} if v7.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - v7_ids
+    rng = random.Random(seed)
+    sources = {
+        "douyin_livechat": corpora.unlabeled("douyin_livechat", shared),
+        "bilibili_danmaku": corpora.unlabeled("bilibili_danmaku", shared),
+        "weibo_senti_part": corpora.weibo_sentiment(shared),
+        "online_shopping_10_cats": corpora.shopping_reviews(shared),
+        "eprstmt_unlabeled": corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
+        "aspects": corpora.aspect_sentences(shared),
+    }
+    chosen = []
+    for source, counts in V7_PLAN.items():
+        rows = [r for r in sources[source] if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+        picked: list = []
+        sizes = []
+        for cues, n in zip((COMPLAINT_QUESTION_CUES, LITOTES_CUES, INFO_AND_GOODS_CUES), counts):
+            taken = {r["id"] for r in picked}
+            matching = [r for r in rows if r["id"] not in taken and cues.search(r["text"])]
+            sizes.append(len(matching))
+            picked += rng.sample(matching, min(n, len(matching)))
+        chosen += [{"id": r["id"], "text": r["text"],
+                    "source": f"absa_{r['id'].split('-')[1]}" if source == "aspects" else source} for r in picked]
+        print(f"{source}: {len(picked)} (of {sizes[0]} question, {sizes[1]} litotes, {sizes[2]} info+goods posts)")
+    rng.shuffle(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = {f"batch_{k}": chosen[k::5] for k in range(5)}
+    batches["second"] = rng.sample(chosen, 120)
+    for name, rows in batches.items():
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for r in rows:
+                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=None,
-                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6"), default="v2")
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7"), default="v2")
     args = parser.parse_args()
+    if args.round == "v7":
+        sample_v7(args.shared, args.out, args.seed or 20261128)
+        return
     if args.round == "v6":
         sample_v6(args.shared, args.out, args.seed or 20261127)
         return
