@@ -10,6 +10,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v5 --out /tmp/pools5                         # round v5
     python scripts/sample_label_pool.py --round v6 --out /tmp/pools6                         # round v6
     python scripts/sample_label_pool.py --round v7 --out /tmp/pools7                         # round v7
+    python scripts/sample_label_pool.py --round v8 --out /tmp/pools8                         # round v8
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -23,6 +24,10 @@ the information (neu) and the information confirmed (pos), with a share of Weibo
 Round v7 reads three patterns the model misreads across domains: complaints phrased as
 questions, litotes (a negated negative word), and posts judging the information and the goods
 together.
+Round v8 reads brand trust and its rarest class, neu (dev F1 0.34 on 45 posts, the weakest class
+of any head): questions about the goods or the brand (正品吗, 质量怎么样, 值得买吗), middling or
+mixed verdicts (一般, 还行, 中规中矩, 一分钱一分货), and posts naming a brand from
+lexicons/brands.csv, most of them social posts and chat, where brand trust is least labeled.
 """
 from __future__ import annotations
 
@@ -331,14 +336,97 @@ def sample_v7(shared: Path, out: Path, seed: int) -> None:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+# Round v8: brand trust and its rarest class, neu, across domains. (1) Questions about the
+# goods or the brand — authenticity, quality, value, durability — with no verdict. (2) Middling
+# or mixed verdicts on the goods (一般, 还行, 凑合, 中规中矩, 一分钱一分货). (3) Posts that name a
+# brand of lexicons/brands.csv, mostly social posts and chat: brand reputation, donations,
+# controversies, loyalty. Before this round brand neu had ~300 labeled posts in all.
+BRAND_QUESTION_CUES = re.compile(
+    r"正品[吗嘛么]|是不是正品|是真的[吗嘛么]|真的假的|假货[吗嘛么]|"
+    r"(质量|做工|效果|味道|手感|材质|口感|音质|续航|尺码|版型)[^，。！？,.!?]{0,3}(怎么样|咋样|如何|好[吗嘛么]|行[吗嘛么]|可以[吗嘛么])|"
+    r"(好用|好吃|好穿|耐用|值得|值不值|划算|靠谱|起球|掉色|过敏|会坏)[^，。！？,.!?]{0,2}[吗嘛么]|值不值|"
+    r"有(没有)?人(买|用|吃|穿)过|(哪个|什么)(牌子|品牌)|(怎么样|咋样)[？?]")
+MIDDLING_CUES = re.compile(
+    r"一般般?|还行|凑合|中规中矩|马马虎虎|也就那样|不好不坏|还可以吧|差强人意|勉强|一分钱一分货|"
+    r"有好有坏|优缺点|见仁见智|普普通通|没有?想象(中|的)|不算(太)?(好|差)|说不上(好|坏)|有待(观察|提高)")
+
+
+def brand_mention_pattern() -> re.Pattern:
+    """Every canonical name and alias of lexicons/brands.csv two characters or longer."""
+    import csv
+
+    names = set()
+    with (Path(__file__).resolve().parents[1] / "lexicons" / "brands.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            names.update(n for n in [row["canonical"], *row["aliases"].split("|")] if len(n) >= 2)
+    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+
+
+V8_PLAN = {  # source: (question posts, middling posts, brand-name posts)
+    "online_shopping_10_cats": (40, 60, 10),
+    "eprstmt_unlabeled": (30, 40, 10),
+    "aspects": (10, 30, 0),
+    "weibo_senti_part": (25, 20, 45),
+    "weibo_covid19_2020": (10, 5, 60),
+    "douyin_livechat": (50, 10, 10),
+    "bilibili_danmaku": (25, 10, 20),
+}
+
+
+def sample_v8(shared: Path, out: Path, seed: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ugc_trust.model import corpora, labels
+
+    v8 = labels.LABELS_DIR / "trust_v8_pools.jsonl"
+    v8_ids = {json.loads(line)["id"] for line in v8.open(encoding="utf-8")} if v8.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - v8_ids
+    rng = random.Random(seed)
+    brand_cues = brand_mention_pattern()
+    sources = {
+        "online_shopping_10_cats": corpora.shopping_reviews(shared),
+        "eprstmt_unlabeled": corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
+        "aspects": corpora.aspect_sentences(shared),
+        "weibo_senti_part": corpora.weibo_sentiment(shared),
+        "weibo_covid19_2020": corpora.unlabeled("weibo_covid19_2020", shared),
+        "douyin_livechat": corpora.unlabeled("douyin_livechat", shared),
+        "bilibili_danmaku": corpora.unlabeled("bilibili_danmaku", shared),
+    }
+    chosen = []
+    for source, counts in V8_PLAN.items():
+        rows = [r for r in sources[source] if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+        picked: list = []
+        sizes = []
+        for cues, n in zip((BRAND_QUESTION_CUES, MIDDLING_CUES, brand_cues), counts):
+            taken = {r["id"] for r in picked}
+            matching = [r for r in rows if r["id"] not in taken and cues.search(r["text"])]
+            sizes.append(len(matching))
+            picked += rng.sample(matching, min(n, len(matching)))
+        chosen += [{"id": r["id"], "text": r["text"],
+                    "source": f"absa_{r['id'].split('-')[1]}" if source == "aspects" else source} for r in picked]
+        print(f"{source}: {len(picked)} (of {sizes[0]} question, {sizes[1]} middling, {sizes[2]} brand-name posts)")
+    rng.shuffle(chosen)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = {f"batch_{k}": chosen[k::5] for k in range(5)}
+    batches["second"] = rng.sample(chosen, 120)
+    for name, rows in batches.items():
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for r in rows:
+                handle.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=None,
-                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7"), default="v2")
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8"), default="v2")
     args = parser.parse_args()
+    if args.round == "v8":
+        sample_v8(args.shared, args.out, args.seed or 20261129)
+        return
     if args.round == "v7":
         sample_v7(args.shared, args.out, args.seed or 20261128)
         return
