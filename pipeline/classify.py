@@ -89,7 +89,8 @@ class Classifier:
                     input_ids[row, : len(encoded[i])] = torch.tensor(encoded[i])
                 logits = self.model(input_ids, (input_ids != pad).long())
                 group_wide = {name: value[group] for name, value in wide.items()} if wide else None
-                calibrated = self.model.calibrated_probs(logits, group_wide, channel)
+                group_domains = [domains[i] for i in group] if domains is not None else None
+                calibrated = self.model.calibrated_probs(logits, group_wide, channel, group_domains)
                 for name, value in calibrated.items():
                     probs[name][group] = value.numpy()
         return probs

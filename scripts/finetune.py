@@ -134,7 +134,7 @@ def main() -> None:
         dev_domains = [labels.example_domain(e) for e in dev_rows]
         pooling = finetune.fit_pooling(model, logits, dev_texts, dev_labels, dev_binary, dev_domains,
                                        log=lambda m: print(m, flush=True))
-        calibrated = finetune.pooled_probs(model, logits, model.wide_logits(dev_texts, dev_domains))
+        calibrated = finetune.pooled_probs(model, logits, model.wide_logits(dev_texts, dev_domains), dev_domains)
         pooling["prior_power"] = finetune.fit_decision(model, calibrated, dev_labels, finetune.class_priors(trust_train),
                                                        log=lambda m: print(m, flush=True))
         pooling["minutes"] = (time.time() - wide_started) / 60

@@ -266,3 +266,46 @@ def test_classifier_labels_are_the_top_class_unless_balanced_is_asked_for(wide_m
     assert classifier.decide(probs, "balanced")["content"].tolist() == [1]
     with pytest.raises(ModelError, match="argmax or balanced"):
         Classifier(classifier.model, classifier.tokenizer, labels="balance")
+
+
+def test_each_domain_with_enough_binary_dev_rows_gets_its_own_polarity_weight():
+    rng = np.random.default_rng(0)
+    pos, neu, neg = (HEADS["sentiment"].index(k) for k in ("pos", "neu", "neg"))
+    n = 2 * finetune.MIN_DOMAIN_POLARITY_ROWS
+    domains = ["review"] * (n // 2) + ["social"] * (n // 2) + ["chat"] * 20
+    target = rng.choice([pos, neg], size=len(domains))
+    sign = np.where(target == pos, 1.0, -1.0)
+    # BERT is right and sure on reviews, a coin toss on social posts and chat; the n-gram
+    # channel is right 80% of the time everywhere.
+    bert_odds = np.where(np.array(domains) == "review", 3.0 * sign, rng.normal(0, 2, len(domains)))
+    wide_odds = np.where(rng.random(len(domains)) < 0.8, 1.5, -1.5) * sign
+
+    def logits(odds):
+        out = np.zeros((len(odds), 3), dtype=np.float32)
+        out[:, pos], out[:, neg], out[:, neu] = odds / 2, -odds / 2, -20.0
+        return out
+
+    binary = np.ones(len(domains), dtype=bool)
+    own = finetune.fit_domain_polarity_weights(logits(bert_odds), wide.log_softmax(logits(wide_odds)), target,
+                                               binary, pos, neg, np.round(np.linspace(0, 1, 11), 2), domains,
+                                               log=lambda m: None)
+    assert set(own) == {"review", "social"}  # 20 chat rows are too few to choose on
+    assert own["review"] <= 0.3 and own["social"] >= 0.7
+
+
+def test_a_domain_s_own_polarity_weight_applies_to_its_rows_only(tiny_model):
+    from ugc_trust.model.heads import polarity_weights
+
+    assert polarity_weights(0.4, None, ["social"], 1) == 0.4
+    np.testing.assert_allclose(polarity_weights(0.4, {"social": 1.0}, ["review", "social", None], 3), [0.4, 1.0, 0.4])
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    finetune.fit_wide_channel(model, TRAIN, BINARY, log=lambda m: None)
+    model.config.wide.update(mix={"sentiment": 0.0}, polarity_mix={"sentiment": 0.0},
+                             polarity_mix_by_domain={"sentiment": {"social": 1.0}})
+    pos, neg = HEADS["sentiment"].index("pos"), HEADS["sentiment"].index("neg")
+    texts = ["太失望了，退货"] * 2
+    bert_logits = {name: torch.from_numpy(np.tile(np.eye(len(HEADS[name]))[pos if name == "sentiment" else 0] * 5,
+                                                   (2, 1)).astype(np.float32)) for name in HEADS}
+    probs = model.calibrated_probs(bert_logits, model.wide_logits(texts), domains=["review", "social"])["sentiment"]
+    assert probs[0, pos] > probs[0, neg]  # review: BERT's polarity alone
+    assert probs[1, neg] > probs[1, pos]  # social: the n-gram channel's

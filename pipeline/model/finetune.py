@@ -18,7 +18,7 @@ from torch import nn
 
 from ..normalize import Normalizer
 from . import wide
-from .heads import HEADS, BertForTrust
+from .heads import HEADS, BertForTrust, polarity_weights
 
 IGNORE = -100
 
@@ -304,7 +304,7 @@ def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_tex
     grid = np.round(np.linspace(0, 1, 11), 2)
     wide_logits = model.wide_logits(dev_texts, dev_domains)
     neu = HEADS["sentiment"].index("neu")
-    mix, temperatures, polarity_mix = {}, {}, {}
+    mix, temperatures, polarity_mix, by_domain = {}, {}, {}, {}
     hierarchical = set(model.config.wide.get("hierarchical") or ())
     for h, name in enumerate(HEADS):
         target = dev_labels[:, h]
@@ -315,10 +315,15 @@ def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_tex
             # The polarity weight first, on the pos-vs-neg NLL of the binary rows alone.
             polarity_mix[name] = fit_polarity_weight(bert_logits[name], wide_logits[name], target, binary,
                                                      labels.index("pos"), labels.index("neg"), grid, log)
+            by_domain[name] = fit_domain_polarity_weights(bert_logits[name], wide_logits[name], target, binary,
+                                                          labels.index("pos"), labels.index("neg"), grid,
+                                                          dev_domains, log)
+        row_polarity = (polarity_weights(polarity_mix[name], by_domain.get(name), dev_domains, len(target))
+                        if name in polarity_mix else None)
 
         def pooled_at(w):
             if name in polarity_mix:
-                return wide.pool_hierarchical(bert_logits[name], wide_logits[name], w, polarity_mix[name],
+                return wide.pool_hierarchical(bert_logits[name], wide_logits[name], w, row_polarity,
                                               labels.index("pos"), labels.index("neu"), labels.index("neg"))
             return wide.pool_head(bert_logits[name], wide_logits[name], w, polarity)
 
@@ -334,8 +339,36 @@ def fit_pooling(model: BertForTrust, bert_logits: dict[str, np.ndarray], dev_tex
             + ", ".join(f"{w}: {r[0]:.3f}/{r[2]:.3f}" for w, r in zip(grid.tolist(), rows)) + f" → {mix[name]}")
     model.config.wide["mix"] = mix
     model.config.wide["polarity_mix"] = polarity_mix
+    model.config.wide["polarity_mix_by_domain"] = {k: v for k, v in by_domain.items() if v}
     model.config.temperatures = temperatures
-    return {"mix": mix, "polarity_mix": polarity_mix, "temperatures": temperatures}
+    return {"mix": mix, "polarity_mix": polarity_mix, "polarity_mix_by_domain": by_domain,
+            "temperatures": temperatures}
+
+
+# A domain gets its own polarity weight only with this many binary dev rows: below it the
+# NLL curve is too flat to choose on, and the shared weight serves.
+MIN_DOMAIN_POLARITY_ROWS = 500
+
+
+def fit_domain_polarity_weights(bert_logits: np.ndarray, wide_log_probs: np.ndarray, target: np.ndarray,
+                                binary: np.ndarray, pos: int, neg: int, grid,
+                                domains: list[str | None] | None, log=print) -> dict[str, float]:
+    """fit_polarity_weight for each domain with enough binary dev rows on its own.
+
+    The encoder has read far less social text than reviews, so its pos-vs-neg odds on Weibo
+    posts are worth less against the n-gram channel's than on reviews; one shared weight,
+    chosen mostly by the review rows, under-weights the n-grams there."""
+    if domains is None:
+        return {}
+    domains_array = np.array([d or "" for d in domains])
+    own = {}
+    for domain in sorted(set(domains_array[binary]) - {""}):
+        rows = binary & (domains_array == domain) & ((target == pos) | (target == neg))
+        if rows.sum() < MIN_DOMAIN_POLARITY_ROWS:
+            continue
+        log(f"pooling polarity, domain {domain} ({int(rows.sum())} binary dev rows):")
+        own[domain] = fit_polarity_weight(bert_logits, wide_log_probs, target, rows, pos, neg, grid, log)
+    return own
 
 
 def fit_polarity_weight(bert_logits: np.ndarray, wide_log_probs: np.ndarray, target: np.ndarray,
@@ -396,9 +429,11 @@ def fit_decision(model: BertForTrust, calibrated: dict[str, np.ndarray], dev_lab
     return best
 
 
-def pooled_probs(model: BertForTrust, bert_logits: dict[str, np.ndarray], wide_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def pooled_probs(model: BertForTrust, bert_logits: dict[str, np.ndarray], wide_logits: dict[str, np.ndarray],
+                 domains: list[str | None] | None = None) -> dict[str, np.ndarray]:
     """Calibrated probabilities from precomputed channel outputs (as Classifier.predict)."""
-    calibrated = model.calibrated_probs({k: torch.from_numpy(v) for k, v in bert_logits.items()}, wide_logits)
+    calibrated = model.calibrated_probs({k: torch.from_numpy(v) for k, v in bert_logits.items()}, wide_logits,
+                                        domains=domains)
     return {k: v.numpy() for k, v in calibrated.items()}
 
 

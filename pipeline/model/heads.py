@@ -161,15 +161,17 @@ class BertForTrust(BertPreTrainedModel):
         return {name: head(pooled) for name, head in self.heads.items()}
 
     def calibrated_probs(self, logits: dict[str, torch.Tensor], wide_logits: dict[str, np.ndarray] | None = None,
-                         channel: str = "pooled") -> dict[str, torch.Tensor]:
+                         channel: str = "pooled", domains: list[str | None] | None = None) -> dict[str, torch.Tensor]:
         """Probabilities per head: the channels pooled with the dev-fitted weights, then temperature.
 
         `channel` "bert" or "wide" takes one channel alone (for evaluation); the
-        temperatures were fitted on the pooled output.
+        temperatures were fitted on the pooled output. `domains` (one per row) selects a
+        domain's own polarity weight where dev fitted one.
         """
         temperatures = self.config.temperatures
         settings = getattr(self.config, "wide", None) or {}
         mix, polarity_mix = settings.get("mix", {}), settings.get("polarity_mix") or {}
+        by_domain = settings.get("polarity_mix_by_domain") or {}
         out = {}
         for name, value in logits.items():
             weight = float(mix.get(name, 0.0)) if wide_logits is not None else 0.0
@@ -179,8 +181,10 @@ class BertForTrust(BertPreTrainedModel):
                 weight = 1.0
             if channel == "pooled" and wide_logits is not None and name in polarity_mix:
                 labels = self.config.trust_heads[name]
+                polarity_weight = polarity_weights(float(polarity_mix[name]), by_domain.get(name), domains,
+                                                   len(value))
                 pooled = torch.from_numpy(wide_features.pool_hierarchical(
-                    value.float().numpy(), wide_logits[name], weight, float(polarity_mix[name]),
+                    value.float().numpy(), wide_logits[name], weight, polarity_weight,
                     labels.index("pos"), labels.index("neu"), labels.index("neg")))
                 out[name] = torch.softmax(pooled / float(temperatures.get(name, 1.0)), dim=-1)
                 continue
@@ -188,3 +192,14 @@ class BertForTrust(BertPreTrainedModel):
                 value.float().numpy(), wide_logits[name] if weight > 0 else None, weight, self.polarity(name)))
             out[name] = torch.softmax(pooled / float(temperatures.get(name, 1.0)), dim=-1)
         return out
+
+
+def polarity_weights(shared: float, by_domain: dict[str, float] | None, domains: list[str | None] | None,
+                     n_rows: int) -> float | np.ndarray:
+    """The wide channel's polarity weight per row: a domain's own where dev fitted one
+    (`by_domain`), else the shared weight; a plain float when no row has its own."""
+    if not by_domain or domains is None:
+        return shared
+    weights = np.array([by_domain.get(d, shared) if d is not None else shared for d in domains], dtype=np.float64)
+    assert len(weights) == n_rows
+    return weights

@@ -230,14 +230,15 @@ def pool_polarity(bert_logits: np.ndarray, wide_logits: np.ndarray, weight: floa
 
 
 def pool_hierarchical(bert_logits: np.ndarray, wide_log_probs: np.ndarray, neutral_weight: float,
-                      polarity_weight: float, pos: int, neu: int, neg: int) -> np.ndarray:
+                      polarity_weight: float | np.ndarray, pos: int, neu: int, neg: int) -> np.ndarray:
     """Pooling for a hierarchical head (sentiment): its two decisions are pooled apart.
 
     The wide channel's neutral model learns from ~5k trust-labeled posts and its polarity
     model from ~45k rows, so the two deserve different weights against BERT. Both channels'
     distributions are read as neutral log-odds (neu vs pos or neg) and polarity log-odds
     (pos vs neg), each pooled linearly with its own weight, and recombined by
-    hierarchical_log_probs. With equal weights the polarity odds equal `pool`'s."""
+    hierarchical_log_probs. With equal weights the polarity odds equal `pool`'s. The polarity
+    weight may be one per row (a domain's own, BertForTrust.calibrated_probs)."""
     bert = log_softmax(bert_logits)
     side = log_softmax(wide_log_probs)
 
