@@ -11,6 +11,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v6 --out /tmp/pools6                         # round v6
     python scripts/sample_label_pool.py --round v7 --out /tmp/pools7                         # round v7
     python scripts/sample_label_pool.py --round v8 --out /tmp/pools8                         # round v8
+    python scripts/sample_label_pool.py --round v9 --out /tmp/pools9                         # round v9
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -28,6 +29,9 @@ Round v8 reads brand trust and its rarest class, neu (dev F1 0.34 on 45 posts, t
 of any head): questions about the goods or the brand (正品吗, 质量怎么样, 值得买吗), middling or
 mixed verdicts (一般, 还行, 中规中矩, 一分钱一分货), and posts naming a brand from
 lexicons/brands.csv, most of them social posts and chat, where brand trust is least labeled.
+Round v9 reads the rarest class of interaction and of content, neu: questions to the seller,
+service or host (发什么快递?, 能退吗?, 几号链接?), mixed accounts of the service, and the v6
+content-neu cues in every source.
 """
 from __future__ import annotations
 
@@ -373,57 +377,96 @@ V8_PLAN = {  # source: (question posts, middling posts, brand-name posts)
 }
 
 
-def sample_v8(shared: Path, out: Path, seed: int) -> None:
+def sample_by_cues(shared: Path, out: Path, seed: int, round_name: str, plan: dict, cues: tuple,
+                   cue_names: tuple, n_second: int = 120) -> None:
+    """Per source of `plan` (source: one count per cue pattern), draw that many unlabeled posts
+    matching each pattern in turn, skipping posts already labeled in other rounds; deal them
+    into 5 first-reading batches and a second-reading sample of `n_second`."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from ugc_trust.model import corpora, labels
 
-    v8 = labels.LABELS_DIR / "trust_v8_pools.jsonl"
-    v8_ids = {json.loads(line)["id"] for line in v8.open(encoding="utf-8")} if v8.exists() else set()
-    seen = {e["id"] for e in labels.trust_examples(shared)} - v8_ids
+    own = labels.LABELS_DIR / f"trust_{round_name}_pools.jsonl"
+    own_ids = {json.loads(line)["id"] for line in own.open(encoding="utf-8")} if own.exists() else set()
+    seen = {e["id"] for e in labels.trust_examples(shared)} - own_ids
     rng = random.Random(seed)
-    brand_cues = brand_mention_pattern()
-    sources = {
-        "online_shopping_10_cats": corpora.shopping_reviews(shared),
-        "eprstmt_unlabeled": corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
-        "aspects": corpora.aspect_sentences(shared),
-        "weibo_senti_part": corpora.weibo_sentiment(shared),
-        "weibo_covid19_2020": corpora.unlabeled("weibo_covid19_2020", shared),
-        "douyin_livechat": corpora.unlabeled("douyin_livechat", shared),
-        "bilibili_danmaku": corpora.unlabeled("bilibili_danmaku", shared),
+    readers = {
+        "online_shopping_10_cats": lambda: corpora.shopping_reviews(shared),
+        "eprstmt_unlabeled": lambda: corpora.unlabeled("eprstmt_unlabeled_reviews", shared),
+        "aspects": lambda: corpora.aspect_sentences(shared),
+        "weibo_senti_part": lambda: corpora.weibo_sentiment(shared),
+        "weibo_covid19_2020": lambda: corpora.unlabeled("weibo_covid19_2020", shared),
+        "douyin_livechat": lambda: corpora.unlabeled("douyin_livechat", shared),
+        "bilibili_danmaku": lambda: corpora.unlabeled("bilibili_danmaku", shared),
     }
     chosen = []
-    for source, counts in V8_PLAN.items():
-        rows = [r for r in sources[source] if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+    for source, counts in plan.items():
+        rows = [r for r in readers[source]() if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
         picked: list = []
         sizes = []
-        for cues, n in zip((BRAND_QUESTION_CUES, MIDDLING_CUES, brand_cues), counts):
+        for pattern, n in zip(cues, counts):
             taken = {r["id"] for r in picked}
-            matching = [r for r in rows if r["id"] not in taken and cues.search(r["text"])]
+            matching = [r for r in rows if r["id"] not in taken and pattern.search(r["text"])]
             sizes.append(len(matching))
             picked += rng.sample(matching, min(n, len(matching)))
         chosen += [{"id": r["id"], "text": r["text"],
                     "source": f"absa_{r['id'].split('-')[1]}" if source == "aspects" else source} for r in picked]
-        print(f"{source}: {len(picked)} (of {sizes[0]} question, {sizes[1]} middling, {sizes[2]} brand-name posts)")
+        print(f"{source}: {len(picked)} (of " + ", ".join(f"{n} {name}" for n, name in zip(sizes, cue_names))
+              + " posts)")
     rng.shuffle(chosen)
     out.mkdir(parents=True, exist_ok=True)
     batches = {f"batch_{k}": chosen[k::5] for k in range(5)}
-    batches["second"] = rng.sample(chosen, 120)
+    batches["second"] = rng.sample(chosen, n_second)
     for name, rows in batches.items():
         with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for r in rows:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+def sample_v8(shared: Path, out: Path, seed: int) -> None:
+    sample_by_cues(shared, out, seed, "v8", V8_PLAN, (BRAND_QUESTION_CUES, MIDDLING_CUES, brand_mention_pattern()),
+                   ("question", "middling", "brand-name"))
+
+
+# Round v9: the rarest class of interaction and of content, neu (dev F1 0.44 on 14 posts and
+# 0.30 on 20). Interaction neu: a question to the seller, service or host about shipping,
+# returns, links or giveaways, or a plain or mixed account of the service. Content neu: the
+# v6 cues again (a question about, or a mention of, the listing, reviews or an influencer),
+# now in the social and chat sources too.
+SERVICE_QUESTION_CUES = re.compile(
+    r"(发货|发什么快递|什么快递|哪家快递|几天(能)?到|多久(能)?到|什么时候(发|到)|能退|可以退|怎么退|退换|换货|运费|"
+    r"包邮|上链接|几号链接|链接在哪|福袋|抽奖|客服|售后|保修|开发票|发票)[^。！!]{0,8}[吗嘛么呢？?]")
+SERVICE_MIXED_CUES = re.compile(
+    r"(物流|快递|发货|客服|售后|服务|包装|送货|配送)[^。！!]{0,12}(但|但是|就是|不过|可惜|只是)[^。！!]{0,12}"
+    r"(物流|快递|发货|客服|售后|服务|包装|送货|配送|慢|快|破|态度)|"
+    r"(物流|快递|客服|服务|配送)(一般|还行|凑合|中规中矩|正常)")
+V9_PLAN = {  # source: (service-question posts, mixed-service posts, content-neu posts)
+    "online_shopping_10_cats": (40, 80, 40),
+    "eprstmt_unlabeled": (40, 50, 30),
+    "aspects": (5, 40, 20),
+    "weibo_senti_part": (10, 10, 10),  # earlier rounds read nearly all its matching posts
+    "weibo_covid19_2020": (10, 5, 30),
+    "douyin_livechat": (10, 5, 10),
+    "bilibili_danmaku": (10, 5, 20),
+}
+
+
+def sample_v9(shared: Path, out: Path, seed: int) -> None:
+    sample_by_cues(shared, out, seed, "v9", V9_PLAN, (SERVICE_QUESTION_CUES, SERVICE_MIXED_CUES, CONTENT_NEU_CUES),
+                   ("service-question", "mixed-service", "content-neu"))
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=None,
-                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8"), default="v2")
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"), default="v2")
     args = parser.parse_args()
+    if args.round == "v9":
+        sample_v9(args.shared, args.out, args.seed or 20261130)
+        return
     if args.round == "v8":
         sample_v8(args.shared, args.out, args.seed or 20261129)
         return
