@@ -12,6 +12,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v7 --out /tmp/pools7                         # round v7
     python scripts/sample_label_pool.py --round v8 --out /tmp/pools8                         # round v8
     python scripts/sample_label_pool.py --round v9 --out /tmp/pools9                         # round v9
+    python scripts/sample_label_pool.py --round v10 --out /tmp/pools10                       # round v10
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -32,6 +33,8 @@ lexicons/brands.csv, most of them social posts and chat, where brand trust is le
 Round v9 reads the rarest class of interaction and of content, neu: questions to the seller,
 service or host (发什么快递?, 能退吗?, 几号链接?), mixed accounts of the service, and the v6
 content-neu cues in every source.
+Round v10 reads the social and chat sources at random (Weibo, COVID Weibo, danmaku, livestream
+chat), whose three-class sentiment is the weakest on dev.
 """
 from __future__ import annotations
 
@@ -456,14 +459,30 @@ def sample_v9(shared: Path, out: Path, seed: int) -> None:
     sample_by_cues(shared, out, seed, "v9", V9_PLAN, (SERVICE_QUESTION_CUES, SERVICE_MIXED_CUES, CONTENT_NEU_CUES),
                    ("service-question", "mixed-service", "content-neu"))
 
+
+# Round v10: the social and chat domains at random, no cue words. On dev their three-class
+# sentiment is the weakest of any domain (accuracy 0.68 on Weibo posts, 0.66 on danmaku,
+# against 0.89 on reviews), and cue-driven rounds over-represent posts about goods; a random
+# draw shows the model what those feeds mostly are — chatter, news, jokes, reactions.
+ANY_TEXT = re.compile(r".")
+V10_PLAN = {"weibo_senti_part": (120,), "weibo_covid19_2020": (130,), "bilibili_danmaku": (120,),
+            "douyin_livechat": (80,)}
+
+
+def sample_v10(shared: Path, out: Path, seed: int) -> None:
+    sample_by_cues(shared, out, seed, "v10", V10_PLAN, (ANY_TEXT,), ("unread",))
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=None,
-                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"), default="v2")
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9), 20261201 (v10)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"), default="v2")
     args = parser.parse_args()
+    if args.round == "v10":
+        sample_v10(args.shared, args.out, args.seed or 20261201)
+        return
     if args.round == "v9":
         sample_v9(args.shared, args.out, args.seed or 20261130)
         return
