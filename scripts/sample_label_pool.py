@@ -13,6 +13,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v8 --out /tmp/pools8                         # round v8
     python scripts/sample_label_pool.py --round v9 --out /tmp/pools9                         # round v9
     python scripts/sample_label_pool.py --round v10 --out /tmp/pools10                       # round v10
+    python scripts/sample_label_pool.py --round v11 --out /tmp/pools11                       # round v11
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -35,6 +36,8 @@ service or host (发什么快递?, 能退吗?, 几号链接?), mixed accounts of
 content-neu cues in every source.
 Round v10 reads the social and chat sources at random (Weibo, COVID Weibo, danmaku, livestream
 chat), whose three-class sentiment is the weakest on dev.
+Round v11 reads the review sources at random (shopping corpus, EPRSTMT, aspect sets), so that the
+labeled reviews carry the feeds' real mix and not only cue-chosen trust talk.
 """
 from __future__ import annotations
 
@@ -472,14 +475,29 @@ V10_PLAN = {"weibo_senti_part": (120,), "weibo_covid19_2020": (130,), "bilibili_
 def sample_v10(shared: Path, out: Path, seed: int) -> None:
     sample_by_cues(shared, out, seed, "v10", V10_PLAN, (ANY_TEXT,), ("unread",))
 
+
+# Round v11: the review sources at random, no cue words. Every earlier review round chose posts
+# by cues, so the labeled reviews over-represent trust talk; the trust index adds up calibrated
+# probabilities over whole feeds, and calibration is fitted and checked on labeled posts — a
+# random draw puts the feed's real mix of plain, middling and off-topic reviews in train,
+# dev and test.
+V11_PLAN = {"online_shopping_10_cats": (160,), "eprstmt_unlabeled": (140,), "aspects": (100,)}
+
+
+def sample_v11(shared: Path, out: Path, seed: int) -> None:
+    sample_by_cues(shared, out, seed, "v11", V11_PLAN, (ANY_TEXT,), ("unread",))
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=None,
-                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9), 20261201 (v10)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"), default="v2")
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9), 20261201 (v10), 20261202 (v11)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"), default="v2")
     args = parser.parse_args()
+    if args.round == "v11":
+        sample_v11(args.shared, args.out, args.seed or 20261202)
+        return
     if args.round == "v10":
         sample_v10(args.shared, args.out, args.seed or 20261201)
         return
