@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from pathlib import Path
@@ -79,7 +78,9 @@ def main() -> None:
     train_rows = [e for e in trust if e["split"] == "train"] * args.trust_repeat
     sentiment_train = [e for e in sentiment if e["split"] == "train"]
     dev_sentiment = [e for e in sentiment if e["split"] == "dev"]
-    dev_rows = [e for e in trust if e["split"] == "dev"] + random.Random(args.seed).sample(dev_sentiment, min(2000, len(dev_sentiment)))
+    # Every binary dev row: the pooling fits one polarity weight per domain with enough rows
+    # (finetune.MIN_DOMAIN_POLARITY_ROWS), and a 2,000-row sample left Weibo below that.
+    dev_rows = [e for e in trust if e["split"] == "dev"] + dev_sentiment
     print(f"train rows: trust {len(train_rows)} (×{args.trust_repeat}) + binary sentiment "
           f"{args.sentiment_per_epoch or len(sentiment_train)} a epoch of {len(sentiment_train)}; dev rows {len(dev_rows)}",
           flush=True)

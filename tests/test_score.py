@@ -53,10 +53,10 @@ def _taxonomy_rows_right() -> tuple[int, list]:
 
 
 def test_taxonomy_examples_at_least_9_of_12_fully_right():
-    # A regression floor. The committed model (label rounds 1-6) gets 9 of 12; misses:
-    # 小红书博主…没骗人 → brand absent, sentiment neg (骗人 weighs on the polarity model);
+    # A regression floor. The committed model (n-gram channel on label rounds 1-11) gets 9 of 12; misses:
+    # 小红书博主…没骗人 → brand absent, sentiment neu;
     # 好评全是刷的 → brand absent (content-neg posts are mostly brand absent in the labels);
-    # 主播怎么不回答问题 → interaction neu (0.50 vs neg 0.45), sentiment neu (the question form).
+    # 主播怎么不回答问题 → sentiment neu (the question form; interaction neg is right).
     right, wrong = _taxonomy_rows_right()
     assert right >= 9, f"{right}/12 right; wrong: {wrong}"
 
