@@ -13,6 +13,12 @@ on dev, one temperature per head fitted on dev, and the decision rule's prior po
     python scripts/finetune.py --wide-only --out models/ugc-trust-zh-small
 
 refits only the wide channel, pooling and temperatures of an already fine-tuned model.
+
+    python scripts/finetune.py --stack 0.7 --stack-cache runs/wide_oof.npz --out DIR
+
+stacks the encoder on the wide channel: the wide channel is fitted first, and the encoder is
+trained on the loss of the pooled output (weight 0.7 on the wide channel's out-of-fold
+log-probabilities, 5-fold cross-fitting on the train split), so it learns what the n-grams miss.
 """
 from __future__ import annotations
 
@@ -48,6 +54,37 @@ def dev_score(logits, target, binary) -> float:
     return float(np.mean(scores))
 
 
+def stacked_offsets(model, trust: list[dict], sentiment_train: list[dict], dev_rows: list[dict], args) -> dict:
+    """For --stack: fit the wide channel on the train split into `model`, and return the train
+    rows' out-of-fold wide log-probabilities (in the order finetune.train sees its rows: trust
+    rows ×--trust-repeat, then the binary pool) and the dev rows' log-probabilities."""
+    from ugc_trust.model import wide
+
+    trust_train = [e for e in trust if e["split"] == "train"]
+    cache = args.stack_cache
+    if cache is not None and cache.exists():
+        stored = np.load(cache)
+        out_of_fold = {name: stored[name] for name in HEADS}
+        print(f"stacking: out-of-fold wide log-probabilities from {cache}", flush=True)
+    else:
+        out_of_fold = finetune.cross_fitted_wide_log_probs(trust_train, sentiment_train, seed=args.seed,
+                                                           processes=args.threads or 1,
+                                                           log=lambda m: print(m, flush=True))
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cache, **out_of_fold)
+    n_trust = len(trust_train)
+    assert all(len(v) == n_trust + len(sentiment_train) for v in out_of_fold.values()), "stale --stack-cache"
+    offsets = {name: np.concatenate([value[:n_trust]] * args.trust_repeat + [value[n_trust:]])
+               for name, value in out_of_fold.items()}
+    finetune.fit_wide_channel(model, trust_train, sentiment_train, log=lambda m: print(m, flush=True))
+    normalizer = Normalizer()
+    dev_wide = model.wide_logits([normalizer(e["text"]).text or e["text"] for e in dev_rows],
+                                 [labels.example_domain(e) for e in dev_rows])
+    dev_offsets = {name: wide.log_softmax(value).astype(np.float32) for name, value in dev_wide.items()}
+    return {"offsets": offsets, "dev_offsets": dev_offsets, "offset_weight": args.stack}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", default="models/ugc-bert-zh-small",
@@ -65,6 +102,10 @@ def main() -> None:
     parser.add_argument("--no-wide", action="store_true", help="BERT alone, no char n-gram channel")
     parser.add_argument("--wide-only", action="store_true",
                         help="load --out, keep its encoder and heads, refit the wide channel, pooling and temperatures")
+    parser.add_argument("--stack", type=float, default=0.0,
+                        help="train the encoder stacked on the wide channel with this pooling weight (0 = apart)")
+    parser.add_argument("--stack-cache", type=Path, default=None,
+                        help="where to keep the out-of-fold wide log-probabilities of --stack (reused if present)")
     args = parser.parse_args()
     import torch
     from transformers import AutoTokenizer, BertConfig
@@ -111,9 +152,13 @@ def main() -> None:
         else:
             model = BertForTrust.from_pretrained(encoder, dtype=torch.float32)  # MLM head weights are dropped
             model.config.trust_heads = HEADS
+        stacking = {}
+        if args.stack > 0:
+            stacking = stacked_offsets(model, trust, sentiment_train, dev_rows, args)
         result = finetune.train(model, tokenizer, train_rows, dev_rows, epochs=args.epochs, batch_size=args.batch_size,
                                 lr=args.lr, seed=args.seed, select=dev_score, pool=sentiment_train,
-                                pool_per_epoch=args.sentiment_per_epoch, log=lambda m: print(m, flush=True))
+                                pool_per_epoch=args.sentiment_per_epoch, log=lambda m: print(m, flush=True),
+                                **stacking)
         dev_ids, dev_labels, dev_binary = result["dev_ids"], result["dev_labels"], result["dev_binary"]
 
     logits = finetune.predict_logits(model, dev_ids, tokenizer.pad_token_id)
@@ -129,7 +174,8 @@ def main() -> None:
     else:
         wide_started = time.time()
         trust_train = [e for e in trust if e["split"] == "train"]
-        finetune.fit_wide_channel(model, trust_train, sentiment_train, log=lambda m: print(m, flush=True))
+        if model.wide is None:  # a stacked model has its wide channel already
+            finetune.fit_wide_channel(model, trust_train, sentiment_train, log=lambda m: print(m, flush=True))
         normalizer = Normalizer()
         dev_texts = [normalizer(e["text"]).text or e["text"] for e in dev_rows]
         dev_domains = [labels.example_domain(e) for e in dev_rows]

@@ -36,3 +36,35 @@ def test_second_readings_read_posts_of_their_round_by_another_annotator(name):
     rows = _rows(second.name)
     assert rows and all(r["id"] in first for r in rows)
     assert all(r["annotator"] != first[r["id"]]["annotator"] for r in rows)
+
+
+def test_aspect_sentences_take_the_polarity_all_their_aspects_share(tmp_path):
+    import json as _json
+
+    from ugc_trust.model import corpora
+
+    aspects = tmp_path / "aspects"
+    aspects.mkdir()
+    lines = {"camera.train": [("画 质 好 ， 电 池 差", "Positive"), ("画 质 好 ， 电 池 差", "Negative"),
+                              ("对 焦 快", "Positive"), ("对 焦 快", "Positive")],
+             "camera.test": [("太 重 了", "Negative")]}
+    for name in ("camera", "car", "notebook", "phone", "hair"):
+        for split in ("train", "test"):
+            with (aspects / f"{name}.{split}.jsonl").open("w", encoding="utf-8") as handle:
+                for sentence, polarity in lines.get(f"{name}.{split}", []):
+                    handle.write(_json.dumps({"sentence": sentence, "polarity": polarity}, ensure_ascii=False) + "\n")
+    for split in ("train", "dev", "test"):
+        (aspects / f"restaurant_zhang_aste.{split}.txt").write_text(
+            "好 吃 不 贵####[((0, 2), (3, 5), 'POS'), ((0, 2), (3, 5), 'POS')]\n"
+            "服 务 慢 ， 菜 好 吃####[((0, 2), (2, 3), 'NEG'), ((5, 6), (6, 9), 'POS')]\n" if split == "test" else "",
+            encoding="utf-8")
+    rows = {r["id"]: (r["text"], r["set"], r["polarity"]) for r in corpora.aspect_sentence_polarity(tmp_path)}
+    assert rows == {
+        "absa-camera-train-L1": ("画质好，电池差", "camera", "mixed"),
+        "absa-camera-train-L3": ("对焦快", "camera", "pos"),
+        "absa-camera-test-L1": ("太重了", "camera", "neg"),
+        "absa-rest-test-L1": ("好吃不贵", "restaurant", "pos"),
+        "absa-rest-test-L2": ("服务慢，菜好吃", "restaurant", "mixed"),
+    }
+    # The ids are the ones the trust-label pools use for the same sentences.
+    assert set(rows) == {r["id"] for r in corpora.aspect_sentences(tmp_path)}

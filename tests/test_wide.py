@@ -309,3 +309,47 @@ def test_a_domain_s_own_polarity_weight_applies_to_its_rows_only(tiny_model):
     probs = model.calibrated_probs(bert_logits, model.wide_logits(texts), domains=["review", "social"])["sentiment"]
     assert probs[0, pos] > probs[0, neg]  # review: BERT's polarity alone
     assert probs[1, neg] > probs[1, pos]  # social: the n-gram channel's
+
+
+def test_stacked_pooling_in_torch_is_the_wide_pool():
+    rng = np.random.default_rng(1)
+    bert, side = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    got = finetune.stacked(torch.from_numpy(bert), torch.from_numpy(wide.log_softmax(side)), 0.7).numpy()
+    np.testing.assert_allclose(got, wide.pool(bert, side, 0.7), atol=1e-6)
+
+
+def test_cross_fitted_log_probs_score_every_row_once_from_the_other_folds():
+    out = finetune.cross_fitted_wide_log_probs(TRAIN, BINARY, folds=2, seed=3, log=lambda m: None)
+    again = finetune.cross_fitted_wide_log_probs(TRAIN, BINARY, folds=2, seed=3, log=lambda m: None)
+    for name, labels in HEADS.items():
+        assert out[name].shape == (len(TRAIN) + len(BINARY), len(labels))
+        # A row no fold scored would stay all zeros, whose exp sums to the number of classes.
+        np.testing.assert_allclose(np.exp(out[name]).sum(1), 1.0, atol=1e-5)
+        np.testing.assert_array_equal(out[name], again[name])
+    # Each text occurs four times, so its other copies teach the other fold: still right.
+    brand = np.array([HEADS["brand"].index(e["brand"]) for e in TRAIN])
+    assert (out["brand"][: len(TRAIN)].argmax(1) == brand).mean() >= 0.9
+
+
+def test_stacked_training_selects_epochs_on_the_pooled_dev_output(tiny_model):
+    model = BertForTrust.from_pretrained(str(tiny_model))
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model))
+    rng = np.random.default_rng(0)
+    offsets = {name: wide.log_softmax(rng.normal(size=(len(TRAIN), len(labels)))).astype(np.float32)
+               for name, labels in HEADS.items()}
+    dev = TRAIN[:7]
+    dev_offsets = {name: value[:7] for name, value in offsets.items()}
+    seen = []
+
+    def select(logits, labels, binary):
+        seen.append({k: v.copy() for k, v in logits.items()})
+        return 0.0  # every epoch ties: the first one is kept
+
+    finetune.train(model, tokenizer, TRAIN, dev, epochs=1, batch_size=8, seed=0, select=select,
+                   offsets=offsets, dev_offsets=dev_offsets, offset_weight=0.6, log=lambda m: None)
+    bert = finetune.predict_logits(model, finetune.encode(tokenizer, [e["text"] for e in dev]), tokenizer.pad_token_id)
+    for name in HEADS:
+        np.testing.assert_allclose(seen[0][name], wide.pool(bert[name], dev_offsets[name], 0.6), atol=1e-4)
+    with pytest.raises(ValueError, match="offsets"):
+        finetune.train(model, tokenizer, TRAIN, dev, epochs=1, seed=0, offsets={"brand": offsets["brand"][:5]},
+                       offset_weight=0.5, log=lambda m: None)

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -61,6 +62,40 @@ def aspect_sentences(shared: Path = DEFAULT_SHARED) -> Iterator[dict]:
                 text = line.split("####")[0].replace(" ", "")
                 if text:
                     yield {"id": f"absa-rest-{split}-L{number}", "text": text}
+
+
+ASTE_POLARITY = {"POS": "pos", "NEG": "neg", "NEU": "neu"}
+
+
+def aspect_sentence_polarity(shared: Path = DEFAULT_SHARED) -> Iterator[dict]:
+    """The aspect sets' sentences (ids as aspect_sentences) with the polarity of all their
+    aspects: "pos" or "neg" when every aspect agrees, else "mixed" (or "neu" when all neutral).
+    `set` names the source: camera, car, notebook, phone, hair, or restaurant."""
+    def verdict(polarities: list[str]) -> str:
+        unique = set(polarities)
+        return unique.pop() if len(unique) == 1 else "mixed"
+
+    for name in ("camera", "car", "notebook", "phone", "hair"):
+        for split in ("train", "test"):
+            first, polarities = {}, {}
+            with (shared / f"aspects/{name}.{split}.jsonl").open(encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    row = json.loads(line)
+                    text = row["sentence"].replace(" ", "")
+                    first.setdefault(text, number)
+                    polarities.setdefault(text, []).append(row["polarity"][:3].lower())
+            for text, number in first.items():
+                yield {"id": f"absa-{name}-{split}-L{number}", "text": text, "set": name,
+                       "polarity": verdict(polarities[text])}
+    for split in ("train", "dev", "test"):
+        with (shared / f"aspects/restaurant_zhang_aste.{split}.txt").open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                text, _, triples = line.rstrip("\n").partition("####")
+                text = text.replace(" ", "")
+                if text:
+                    found = [ASTE_POLARITY[p] for p in re.findall(r"'(POS|NEG|NEU)'", triples)]
+                    yield {"id": f"absa-rest-{split}-L{number}", "text": text, "set": "restaurant",
+                           "polarity": verdict(found) if found else "mixed"}
 
 
 def unlabeled(name: str, shared: Path = DEFAULT_SHARED) -> Iterator[dict]:

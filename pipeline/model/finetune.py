@@ -103,12 +103,21 @@ def predict_logits(model: BertForTrust, ids: list[list[int]], pad_id: int, batch
 def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_examples: list[dict], *,
           epochs: int = 3, batch_size: int = 32, lr: float = 8e-5, warmup_share: float = 0.06, seed: int = 0,
           max_length: int = 128, head_weights: dict | None = None, select: Callable | None = None,
-          pool: list[dict] | None = None, pool_per_epoch: int = 0, log=print) -> dict:
+          pool: list[dict] | None = None, pool_per_epoch: int = 0, offsets: dict[str, np.ndarray] | None = None,
+          dev_offsets: dict[str, np.ndarray] | None = None, offset_weight: float = 0.0, log=print) -> dict:
     """Train in place; keep the weights of the best dev epoch by `select(dev_logits, dev_labels)`.
 
     `pool` rows are drawn afresh each epoch (`pool_per_epoch` of them) beside all of
     `train_examples`: a large auxiliary corpus is covered across epochs without making
     every epoch as long as the corpus.
+
+    `offsets` (per head, one row of log-probabilities per row of `train_examples + pool`)
+    stack the encoder on another model: the loss is taken on
+    (1 − `offset_weight`) · log_softmax(encoder logits) + `offset_weight` · offset, the pooling
+    the classifier applies at inference, so the encoder learns what the offset model misses
+    rather than relearning what it already knows. The offsets must be out-of-fold for the
+    training rows (cross_fitted_wide_log_probs) — in-sample ones are near-perfect and leave
+    the encoder nothing to learn. `dev_offsets` pool the dev logits the same way for `select`.
     """
     random.seed(seed)
     np.random.seed(seed)
@@ -131,6 +140,11 @@ def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_exampl
     warmup = max(1, int(steps * warmup_share))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     labels_t, binary_t = torch.from_numpy(labels), torch.from_numpy(binary)
+    for name, value in (offsets or {}).items():
+        if len(value) != len(labels):
+            raise ValueError(f"offsets[{name!r}] has {len(value)} rows for {len(labels)} training rows")
+    offsets_t = {name: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for name, v in offsets.items()} \
+        if offsets else None
     pad_id = tokenizer.pad_token_id
     best, best_state, history = -1.0, None, []
     started = time.time()
@@ -145,6 +159,8 @@ def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_exampl
             index = torch.tensor(group)
             losses = []
             for h, name in enumerate(names):
+                if offsets_t is not None and name in offsets_t:
+                    logits[name] = stacked(logits[name], offsets_t[name][index], offset_weight)
                 loss = head_loss(logits[name], labels_t[index, h], weights[name],
                                  binary_t[index] if name == "sentiment" else None,
                                  HEADS["sentiment"].index("neu") if name == "sentiment" else None)
@@ -161,6 +177,9 @@ def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_exampl
             if count % 200 == 0:
                 log(f"epoch {epoch} step {count} loss {total / count:.4f} {(time.time() - started) / 60:.1f} min")
         dev_logits = predict_logits(model, dev_ids, pad_id)
+        if dev_offsets:
+            dev_logits = {name: stacked(torch.from_numpy(value), torch.from_numpy(dev_offsets[name]), offset_weight).numpy()
+                          if name in dev_offsets else value for name, value in dev_logits.items()}
         score = select(dev_logits, dev_labels, dev_binary) if select else -total / max(count, 1)
         history.append({"epoch": epoch, "train_loss": total / max(count, 1), "dev_score": score,
                         "minutes": (time.time() - started) / 60})
@@ -172,6 +191,11 @@ def train(model: BertForTrust, tokenizer, train_examples: list[dict], dev_exampl
         model.load_state_dict(best_state)
     return {"history": history, "best_dev_score": best, "dev_ids": dev_ids, "dev_labels": dev_labels,
             "dev_binary": dev_binary, "minutes": (time.time() - started) / 60}
+
+
+def stacked(logits: torch.Tensor, offset: torch.Tensor, weight: float) -> torch.Tensor:
+    """(1 − weight) · log_softmax(logits) + weight · offset: wide.pool in torch."""
+    return (1 - weight) * torch.log_softmax(logits, dim=-1) + weight * offset.to(logits.dtype)
 
 
 def fit_temperature(logits: np.ndarray, target: np.ndarray, binary: np.ndarray | None = None,
@@ -273,6 +297,70 @@ def fit_wide_channel(model: BertForTrust, trust_train: list[dict], sentiment_tra
             f"rows; domains {dict(Counter(d or 'unknown' for d in domains))})")
     model.add_wide_channel(n_features)
     model.wide.set_parameters(kept, idf, weights, domain_weights)
+
+
+class WideOnly:
+    """A stand-in for BertForTrust that holds only a wide channel (cross-fitting fits many)."""
+
+    def __init__(self, heads: dict[str, list[str]] = HEADS):
+        from types import SimpleNamespace
+
+        self.config = SimpleNamespace(trust_heads=heads, wide=None)
+        self.wide = None
+
+    def add_wide_channel(self, n_features: int, ngram_range=wide.NGRAM_RANGE, hierarchical=("sentiment",),
+                         domains=wide.DOMAINS):
+        from .heads import WideChannel
+
+        self.wide = WideChannel(self.config.trust_heads, n_features, ngram_range, hierarchical, domains)
+        return self.wide
+
+    def wide_logits(self, texts: list[str], domains: list[str | None] | None = None) -> dict[str, np.ndarray]:
+        return self.wide.logits(texts, domains)
+
+
+def _fit_fold(job) -> tuple[int, dict[str, np.ndarray]]:
+    fold, trust_fit, sentiment_fit, held_out = job
+    from .labels import example_domain
+
+    holder = WideOnly()
+    fit_wide_channel(holder, trust_fit, sentiment_fit, log=lambda m: None)
+    normalizer = Normalizer()
+    texts = [normalizer(e["text"]).text or e["text"] for e in held_out]
+    out = holder.wide_logits(texts, [example_domain(e) for e in held_out])
+    return fold, {name: wide.log_softmax(value).astype(np.float32) for name, value in out.items()}
+
+
+def cross_fitted_wide_log_probs(trust_train: list[dict], sentiment_train: list[dict], folds: int = 5,
+                                seed: int = 0, processes: int = 1, log=print) -> dict[str, np.ndarray]:
+    """Out-of-fold wide-channel log-probabilities for every row of `trust_train + sentiment_train`:
+    each row is scored by a wide channel fitted (fit_wide_channel) on the other folds, so it
+    looks as the channel looks on unseen posts — the offsets of stacked training."""
+    rng = np.random.default_rng(seed)
+    trust_fold = rng.permutation(len(trust_train)) % folds
+    sentiment_fold = rng.permutation(len(sentiment_train)) % folds
+    jobs = []
+    for k in range(folds):
+        jobs.append((k, [e for e, f in zip(trust_train, trust_fold) if f != k],
+                     [e for e, f in zip(sentiment_train, sentiment_fold) if f != k],
+                     [e for e, f in zip(trust_train, trust_fold) if f == k]
+                     + [e for e, f in zip(sentiment_train, sentiment_fold) if f == k]))
+    if processes > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(processes) as workers:
+            results = dict(workers.imap_unordered(_fit_fold, jobs))
+    else:
+        results = dict(map(_fit_fold, jobs))
+    n_trust = len(trust_train)
+    out = {name: np.zeros((n_trust + len(sentiment_train), len(labels)), dtype=np.float32)
+           for name, labels in HEADS.items()}
+    for k in range(folds):
+        rows = np.concatenate([np.flatnonzero(trust_fold == k), n_trust + np.flatnonzero(sentiment_fold == k)])
+        for name in out:
+            out[name][rows] = results[k][name]
+        log(f"cross-fitting: fold {k + 1}/{folds} scored {len(rows)} rows")
+    return out
 
 
 def head_scores(name: str, log_probs: np.ndarray, target: np.ndarray, binary: np.ndarray) -> float:
