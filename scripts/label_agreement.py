@@ -34,9 +34,9 @@ def agreement(round_name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"), default=None, help="one round (default: every round)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12"), default=None, help="one round (default: every round)")
     args = parser.parse_args()
-    for round_name in [args.round] if args.round else ["v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"]:
+    for round_name in [args.round] if args.round else ["v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12"]:
         if (ROOT / f"trust_{round_name}_second.jsonl").exists():
             agreement(round_name)
 

@@ -14,6 +14,7 @@ seeded, so the same ids come out on every run.
     python scripts/sample_label_pool.py --round v9 --out /tmp/pools9                         # round v9
     python scripts/sample_label_pool.py --round v10 --out /tmp/pools10                       # round v10
     python scripts/sample_label_pool.py --round v11 --out /tmp/pools11                       # round v11
+    python scripts/sample_label_pool.py --round v12 --out /tmp/pools12                       # round v12
 
 Round v3 reads where the v2 model was weakest (content and interaction trust), skipping
 every post already labeled: 5 batches for first readings and a 150-post second-reading sample.
@@ -38,6 +39,10 @@ Round v10 reads the social and chat sources at random (Weibo, COVID Weibo, danma
 chat), whose three-class sentiment is the weakest on dev.
 Round v11 reads the review sources at random (shopping corpus, EPRSTMT, aspect sets), so that the
 labeled reviews carry the feeds' real mix and not only cue-chosen trust talk.
+Round v12 reads only posts whose fixed split is dev or test, drawn over every source by all the
+earlier cues plus a random share: the rare classes (neu of every trust head: 12–61 posts each on
+dev and test) decide macro-F1, and model choice on dev and the comparison on test turned on 2–3
+of them. It adds no training rows.
 """
 from __future__ import annotations
 
@@ -384,10 +389,11 @@ V8_PLAN = {  # source: (question posts, middling posts, brand-name posts)
 
 
 def sample_by_cues(shared: Path, out: Path, seed: int, round_name: str, plan: dict, cues: tuple,
-                   cue_names: tuple, n_second: int = 120) -> None:
+                   cue_names: tuple, n_second: int = 120, splits: tuple[str, ...] | None = None) -> None:
     """Per source of `plan` (source: one count per cue pattern), draw that many unlabeled posts
-    matching each pattern in turn, skipping posts already labeled in other rounds; deal them
-    into 5 first-reading batches and a second-reading sample of `n_second`."""
+    matching each pattern in turn, skipping posts already labeled in other rounds (and, with
+    `splits`, posts whose fixed split is not listed); deal them into 5 first-reading batches
+    and a second-reading sample of `n_second`."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -408,7 +414,8 @@ def sample_by_cues(shared: Path, out: Path, seed: int, round_name: str, plan: di
     }
     chosen = []
     for source, counts in plan.items():
-        rows = [r for r in readers[source]() if r["id"] not in seen and 4 <= len(r["text"]) <= 160]
+        rows = [r for r in readers[source]() if r["id"] not in seen and 4 <= len(r["text"]) <= 160
+                and (splits is None or corpora.split_of(r["id"]) in splits)]
         picked: list = []
         sizes = []
         for pattern, n in zip(cues, counts):
@@ -487,14 +494,40 @@ V11_PLAN = {"online_shopping_10_cats": (160,), "eprstmt_unlabeled": (140,), "asp
 def sample_v11(shared: Path, out: Path, seed: int) -> None:
     sample_by_cues(shared, out, seed, "v11", V11_PLAN, (ANY_TEXT,), ("unread",))
 
+# Round v12: posts of the dev and test splits only, for steadier model choice and comparison.
+# Every earlier cue and a random share (the last count), so that the rare classes gain support
+# without the evaluation sets drifting from the mix the earlier rounds gave them.
+V12_CUES = (BRAND_QUESTION_CUES, MIDDLING_CUES, SERVICE_QUESTION_CUES, SERVICE_MIXED_CUES, CONTENT_NEU_CUES,
+            CONTENT_CUES, INTERACTION_CUES, ANY_TEXT)
+V12_PLAN = {  # source: (brand-question, middling, service-question, mixed-service, content-neu, content,
+    #                    interaction, random)
+    "online_shopping_10_cats": (15, 15, 15, 20, 15, 25, 25, 30),
+    "eprstmt_unlabeled": (15, 15, 15, 15, 15, 20, 20, 25),
+    "aspects": (5, 10, 5, 10, 10, 10, 10, 10),
+    "weibo_senti_part": (5, 5, 3, 2, 5, 10, 5, 30),
+    "weibo_covid19_2020": (5, 5, 5, 2, 10, 15, 5, 23),
+    "douyin_livechat": (5, 5, 15, 3, 5, 5, 15, 45),
+    "bilibili_danmaku": (5, 5, 5, 2, 5, 10, 5, 35),
+}
+
+
+def sample_v12(shared: Path, out: Path, seed: int) -> None:
+    sample_by_cues(shared, out, seed, "v12", V12_PLAN, V12_CUES,
+                   ("brand-question", "middling", "service-question", "mixed-service", "content-neu", "content",
+                    "interaction", "random"), splits=("dev", "test"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=None,
-                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9), 20261201 (v10), 20261202 (v11)")
-    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11"), default="v2")
+                        help="default 20261123 (v2), 20261124 (v3), 20261125 (v4), 20261126 (v5), 20261127 (v6), 20261128 (v7), 20261129 (v8), 20261130 (v9), 20261201 (v10), 20261202 (v11), 20261203 (v12)")
+    parser.add_argument("--round", choices=("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12"), default="v2")
     args = parser.parse_args()
+    if args.round == "v12":
+        sample_v12(args.shared, args.out, args.seed or 20261203)
+        return
     if args.round == "v11":
         sample_v11(args.shared, args.out, args.seed or 20261202)
         return

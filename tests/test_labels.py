@@ -68,3 +68,11 @@ def test_aspect_sentences_take_the_polarity_all_their_aspects_share(tmp_path):
     }
     # The ids are the ones the trust-label pools use for the same sentences.
     assert set(rows) == {r["id"] for r in corpora.aspect_sentences(tmp_path)}
+
+
+def test_round_12_holds_evaluation_posts_only():
+    from ugc_trust.model.corpora import split_of
+
+    rows = _rows("trust_v12_pools.jsonl")
+    assert len(rows) == 575
+    assert {split_of(r["id"]) for r in rows} == {"dev", "test"}

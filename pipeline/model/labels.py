@@ -22,11 +22,12 @@ TRUST_FIELDS = ("brand", "content", "interaction", "sentiment")
 # session 6; v8: brand trust and its rare neu class — questions about the goods, middling verdicts,
 # posts naming a brand — session 7; v9: interaction and content neu — questions to the seller or
 # host, mixed accounts of the service, plain mentions of the information — session 7; v10: social and
-# chat posts at random, for their three-class sentiment; v11: reviews at random — session 7).
+# chat posts at random, for their three-class sentiment; v11: reviews at random — session 7; v12: posts
+# of the dev and test splits only, every cue and a random share, for steadier evaluation — session 8).
 POOL_FILES = ("trust_v2_pools.jsonl", "trust_v3_pools.jsonl", "trust_v4_pools.jsonl",
               "trust_v5_pools.jsonl", "trust_v6_pools.jsonl", "trust_v7_pools.jsonl",
               "trust_v8_pools.jsonl", "trust_v9_pools.jsonl", "trust_v10_pools.jsonl",
-              "trust_v11_pools.jsonl")
+              "trust_v11_pools.jsonl", "trust_v12_pools.jsonl")
 _EMOTICON_CODE = re.compile(r"\[[^\[\]\s]{1,12}\]")
 
 
