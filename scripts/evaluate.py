@@ -10,7 +10,7 @@ per-class precision/recall, confusion matrix and expected calibration error, for
 Also: binary sentiment accuracy on the held-out (test) split of the shopping corpus and
 of the Weibo corpus (emoticon codes stripped) against TF-IDF + LR and + linear SVM
 trained on their train split; and the trust test split converted to traditional script
-(OpenCC s2twp) against the simplified original; and binary sentiment out of domain, on review
+(OpenCC s2twp, and s2hk) against the simplified original; and binary sentiment out of domain, on review
 sentences from sites and products the sentiment corpora do not cover (the aspect sets'
 restaurant, camera, car, notebook, phone and hair-care reviews, test split, every aspect of
 the sentence agreeing), against baselines trained on the model's polarity data. Writes JSON and, with --card, replaces
@@ -158,12 +158,14 @@ def main() -> None:
                 name: round(report["macro_f1"], 3) for name, report in
                 model_report(classifier, norm([e["text"] for e in subset]), subset).items()}}
 
-    # Traditional script: the same test split through OpenCC s2twp.
+    # Traditional script: the same test split through OpenCC s2twp (Taiwan, with Taiwan phrases)
+    # and s2hk (Hong Kong variants).
     import opencc
 
-    s2twp = opencc.OpenCC("s2twp")
-    traditional = [s2twp.convert(e["text"]) for e in test]
-    results["traditional_s2twp"] = model_report(classifier, norm(traditional), test)
+    for config in ("s2twp", "s2hk"):
+        converter = opencc.OpenCC(config)
+        traditional = [converter.convert(e["text"]) for e in test]
+        results[f"traditional_{config}"] = model_report(classifier, norm(traditional), test)
 
     # Binary sentiment on the held-out splits of the sentiment corpora.
     sentiment = labels.sentiment_examples(args.shared)
@@ -213,7 +215,8 @@ def render(results: dict, model: str) -> str:
                               ("model_bert", "its BERT channel alone"),
                               ("model_wide", "its char n-gram channel alone"),
                               ("tfidf_lr", "TF-IDF char 1–3 + LR"), ("keywords", "keyword lexicon"),
-                              ("traditional_s2twp", "this model, test → s2twp")):
+                              ("traditional_s2twp", "this model, test → s2twp"),
+                              ("traditional_s2hk", "this model, test → s2hk")):
             if system not in results:
                 continue
             report = results[system][name]
